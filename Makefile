@@ -1,0 +1,42 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+# Both create .venv when needed and install the pinned dependencies once.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WAREHOUSE ?= warehouse/newsetl.duckdb
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+
+.PHONY: run test lint eval bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newsetl backfill seeds --warehouse $(WAREHOUSE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src flows tests bench
+
+eval: $(STAMP)
+	$(BIN)/python bench/eval
+
+bench: $(STAMP)
+	$(BIN)/python bench/speed.py
+
+# Re-pin requirements.lock after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/newsetl-lock && $(PYTHON) -m venv /tmp/newsetl-lock
+	/tmp/newsetl-lock/bin/python -m pip install -q -e '.[dev]'
+	/tmp/newsetl-lock/bin/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache

@@ -1,0 +1,122 @@
+"""Extracted articles to warehouse rows: stable ids, content hashes, Arrow tables.
+
+Ids and hashes are pure functions of the input and the extracted values, so
+the same backfill always produces the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import date
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from newsetl.archive import item_hash
+from newsetl.models import Article, Item, Reject
+from newsetl.warehouse import (
+    ARTICLE_SCHEMA,
+    DATE_SCHEMA,
+    ENTITY_SCHEMA,
+    ITEM_SCHEMA,
+    QUOTE_SCHEMA,
+    REJECT_SCHEMA,
+    Batch,
+)
+
+# Article fields that make up its content (what `content_hash` covers).
+_CONTENT_FIELDS = ("title", "authors", "published_at", "modified_at", "language", "body",
+                   "notes", "description", "site_name", "canonical_url", "section", "topics",
+                   "top_image", "image_captions", "is_paywalled")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _is_article_url(url: str | None) -> bool:
+    """An http(s) URL with a path: a `rel=canonical` pointing at a home page is no id."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and parts.path not in ("", "/")
+
+
+def article_url(item: Item, article: Article) -> str | None:
+    """The URL that names this article: the page's canonical URL, else the fetched one."""
+    from newsetl.urls import canonical_url
+
+    for url in (article.canonical_url, item.url):
+        if _is_article_url(url):
+            return canonical_url(url)
+    return None
+
+
+def article_id(item: Item, article: Article) -> str:
+    """Stable id: from the canonical URL when known, else the item's source and archive key.
+
+    The same article reached by two URLs that share a canonical URL is one
+    article; an archived file without a URL keeps its id wherever the
+    archive is mounted.
+    """
+    url = article_url(item, article)
+    basis = f"url:{url}" if url else f"item:{item.source}/{item.key}"
+    return _sha(basis)[:16]
+
+
+def content_hash(article: Article) -> str:
+    """Hash of the extracted content: equal hashes mean nothing a reader sees changed."""
+    values = {name: getattr(article, name) for name in _CONTENT_FIELDS}
+    return _sha(json.dumps(values, default=str, sort_keys=True, ensure_ascii=False))
+
+
+def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def build_batch(loaded: list[tuple[Item, Article]], rejects: list[Reject],
+                extractor_version: str) -> Batch:
+    """Arrow tables for one atomic load of extracted articles and rejects."""
+    articles, entities, quotes, dates, items = [], [], [], [], []
+    # One row per article id: when two items of a batch are the same article, the last wins.
+    by_id = {article_id(item, article): (item, article) for item, article in loaded}
+    for aid, (item, article) in by_id.items():
+        row = {name: getattr(article, name) for name in _CONTENT_FIELDS}
+        row.update(
+            article_id=aid, source=item.source, url=item.url or article.canonical_url,
+            word_count=article.word_count, paragraph_count=len(article.paragraphs),
+            encoding=article.encoding, encoding_source=article.encoding_source,
+            provenance=sorted(article.provenance.items()), content_hash=content_hash(article),
+            extractor_version=extractor_version, archive_path=item.archive_path,
+            item_key=item.key, item_hash=item_hash(item.data),
+        )
+        articles.append(row)
+        common = {"article_id": aid, "extractor_version": extractor_version}
+        entities += [{**asdict(e), **common} for e in article.entities]
+        quotes += [{**asdict(q), "start_offset": q.start, "end_offset": q.end, **common}
+                   for q in article.quotes]
+        dates += [{**asdict(d), "start_offset": d.start,
+                   "date": date.fromisoformat(d.date) if d.date else None, **common}
+                  for d in article.dates]
+    for item, article in loaded:
+        items.append({"source": item.source, "item_key": item.key,
+                      "item_hash": item_hash(item.data), "archive_path": item.archive_path,
+                      "status": "loaded", "article_id": article_id(item, article),
+                      "extractor_version": extractor_version})
+    for reject in rejects:
+        if reject.key is not None and reject.item_hash is not None:
+            items.append({"source": reject.source, "item_key": reject.key,
+                          "item_hash": reject.item_hash, "archive_path": reject.input,
+                          "status": "rejected", "article_id": None,
+                          "extractor_version": extractor_version})
+    return Batch(
+        articles=_table(articles, ARTICLE_SCHEMA),
+        entities=_table(entities, ENTITY_SCHEMA),
+        quotes=_table(quotes, QUOTE_SCHEMA),
+        dates=_table(dates, DATE_SCHEMA),
+        items=_table(items, ITEM_SCHEMA),
+        rejects=_table([{"input": r.input, "reason": r.reason, "detail": r.detail,
+                         "item_hash": r.item_hash} for r in rejects], REJECT_SCHEMA),
+    )

@@ -1,0 +1,279 @@
+"""The DuckDB warehouse: schema, migrations, bulk loads and run records.
+
+The schema is a list of migrations applied in order at connect time and
+recorded in `schema_version`, so a warehouse made by an older release is
+brought up to date without a manual step. Loads go through Arrow tables
+(`INSERT ... SELECT`), tens of thousands of rows a second, one transaction
+per batch: a batch is all in or all out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+DEFAULT_WAREHOUSE = "warehouse/newsetl.duckdb"
+
+# One statement list per schema version; never edit a released one, append.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE articles (
+            article_id VARCHAR PRIMARY KEY, source VARCHAR, url VARCHAR, canonical_url VARCHAR,
+            title VARCHAR, authors VARCHAR[], published_at TIMESTAMPTZ, modified_at TIMESTAMPTZ,
+            language VARCHAR, body VARCHAR, notes VARCHAR[], word_count INTEGER,
+            paragraph_count INTEGER, description VARCHAR, site_name VARCHAR, section VARCHAR,
+            topics VARCHAR[], top_image VARCHAR, image_captions VARCHAR[], is_paywalled BOOLEAN,
+            encoding VARCHAR, encoding_source VARCHAR, provenance MAP(VARCHAR, VARCHAR),
+            content_hash VARCHAR, extractor_version VARCHAR, version INTEGER,
+            first_seen_at TIMESTAMPTZ, last_seen_at TIMESTAMPTZ, archive_path VARCHAR,
+            item_key VARCHAR, item_hash VARCHAR, run_id VARCHAR)""",
+        # Every version ever loaded, the current one included: diff old against new in SQL.
+        """CREATE TABLE article_versions AS SELECT * FROM articles WITH NO DATA""",
+        """CREATE TABLE entities (
+            article_id VARCHAR, name VARCHAR, kind VARCHAR, mentions INTEGER,
+            first_offset INTEGER, offsets INTEGER[], extractor_version VARCHAR)""",
+        """CREATE TABLE quotes (
+            article_id VARCHAR, ordinal INTEGER, text VARCHAR, speaker VARCHAR,
+            speaker_kind VARCHAR, verb VARCHAR, start_offset INTEGER, end_offset INTEGER,
+            extractor_version VARCHAR)""",
+        """CREATE TABLE date_mentions (
+            article_id VARCHAR, text VARCHAR, context VARCHAR, start_offset INTEGER,
+            date DATE, year_known BOOLEAN, extractor_version VARCHAR)""",
+        """CREATE TABLE items (
+            source VARCHAR, item_key VARCHAR, item_hash VARCHAR, archive_path VARCHAR,
+            status VARCHAR, article_id VARCHAR, extractor_version VARCHAR, run_id VARCHAR,
+            processed_at TIMESTAMPTZ, PRIMARY KEY (source, item_key))""",
+        """CREATE TABLE runs (
+            run_id VARCHAR PRIMARY KEY, flow VARCHAR, parameters JSON, started_at TIMESTAMPTZ,
+            finished_at TIMESTAMPTZ, status VARCHAR, seen INTEGER, loaded INTEGER,
+            updated INTEGER, unchanged INTEGER, skipped INTEGER, rejected INTEGER,
+            extractor_version VARCHAR)""",
+        """CREATE TABLE rejects (
+            run_id VARCHAR, input VARCHAR, reason VARCHAR, detail VARCHAR,
+            item_hash VARCHAR, rejected_at TIMESTAMPTZ)""",
+    ],
+]
+
+_S, _TS = pa.string(), pa.timestamp("us", tz="UTC")
+_LIST, _I32 = pa.list_(_S), pa.int32()
+ARTICLE_SCHEMA = pa.schema([
+    ("article_id", _S), ("source", _S), ("url", _S), ("canonical_url", _S), ("title", _S),
+    ("authors", _LIST), ("published_at", _TS), ("modified_at", _TS), ("language", _S),
+    ("body", _S), ("notes", _LIST), ("word_count", _I32), ("paragraph_count", _I32),
+    ("description", _S), ("site_name", _S), ("section", _S), ("topics", _LIST),
+    ("top_image", _S), ("image_captions", _LIST), ("is_paywalled", pa.bool_()),
+    ("encoding", _S), ("encoding_source", _S), ("provenance", pa.map_(_S, _S)),
+    ("content_hash", _S), ("extractor_version", _S), ("archive_path", _S),
+    ("item_key", _S), ("item_hash", _S),
+])
+ENTITY_SCHEMA = pa.schema([
+    ("article_id", _S), ("name", _S), ("kind", _S), ("mentions", _I32),
+    ("first_offset", _I32), ("offsets", pa.list_(_I32)), ("extractor_version", _S),
+])
+QUOTE_SCHEMA = pa.schema([
+    ("article_id", _S), ("ordinal", _I32), ("text", _S), ("speaker", _S), ("speaker_kind", _S),
+    ("verb", _S), ("start_offset", _I32), ("end_offset", _I32), ("extractor_version", _S),
+])
+DATE_SCHEMA = pa.schema([
+    ("article_id", _S), ("text", _S), ("context", _S), ("start_offset", _I32),
+    ("date", pa.date32()), ("year_known", pa.bool_()), ("extractor_version", _S),
+])
+ITEM_SCHEMA = pa.schema([
+    ("source", _S), ("item_key", _S), ("item_hash", _S), ("archive_path", _S),
+    ("status", _S), ("article_id", _S), ("extractor_version", _S),
+])
+REJECT_SCHEMA = pa.schema([("input", _S), ("reason", _S), ("detail", _S), ("item_hash", _S)])
+
+# The loader adds version, first_seen_at, last_seen_at and run_id itself.
+_ARTICLE_LOAD_COLUMNS = [f.name for f in ARTICLE_SCHEMA]
+
+
+def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: the argument, else $NEWSETL_WAREHOUSE, else the default."""
+    return Path(path or os.environ.get("NEWSETL_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations this warehouse lacks; returns the schema version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMPTZ)"
+    )
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+        con.execute("BEGIN")
+        for statement in statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+        con.execute("COMMIT")
+    return len(MIGRATIONS)
+
+
+@contextmanager
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (creating and migrating it when writing) and close it after."""
+    target = warehouse_path(path)
+    if read_only:
+        if not target.exists():
+            raise FileNotFoundError(f"no warehouse at {target}: run `newsetl backfill` first")
+        con = duckdb.connect(str(target), read_only=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(target))
+        migrate(con)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC time plus process id."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict,
+              extractor_version: str) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow, parameters, started_at, status, extractor_version) "
+        "VALUES (?, ?, ?, now(), 'running', ?)",
+        [run_id, flow, json.dumps(parameters, default=str, sort_keys=True), extractor_version],
+    )
+
+
+@dataclass
+class Counts:
+    """What a run (or one batch of it) did to the items it saw."""
+
+    seen: int = 0
+    loaded: int = 0  # new articles
+    updated: int = 0  # existing articles whose content changed
+    unchanged: int = 0  # re-read, same content: only last_seen_at moves
+    skipped: int = 0  # same bytes and extractor version as last time: not re-extracted
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Counts) -> None:
+        for name in ("seen", "loaded", "updated", "unchanged", "skipped", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for reason, n in other.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + n
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: Counts, status: str) -> None:
+    con.execute(
+        "UPDATE runs SET finished_at = now(), status = ?, seen = ?, loaded = ?, updated = ?, "
+        "unchanged = ?, skipped = ?, rejected = ? WHERE run_id = ?",
+        [status, counts.seen, counts.loaded, counts.updated, counts.unchanged, counts.skipped,
+         counts.rejected, run_id],
+    )
+
+
+def known_items(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], tuple[str, str]]:
+    """(source, item_key) -> (item_hash, extractor_version) recorded by earlier runs."""
+    if not keys:
+        return {}
+    con.register("wanted", pa.table({"source": [k[0] for k in keys],
+                                     "item_key": [k[1] for k in keys]}))
+    try:
+        rows = con.execute(
+            "SELECT i.source, i.item_key, i.item_hash, i.extractor_version FROM items i "
+            "JOIN wanted w USING (source, item_key)"
+        ).fetchall()
+    finally:
+        con.unregister("wanted")
+    return {(s, k): (h, v) for s, k, h, v in rows}
+
+
+@dataclass
+class Batch:
+    """Rows for one atomic load, as Arrow tables built by `newsetl.rows`."""
+
+    articles: pa.Table
+    entities: pa.Table
+    quotes: pa.Table
+    dates: pa.Table
+    items: pa.Table
+    rejects: pa.Table
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Counts:
+    """Load one batch in one transaction and return what it changed.
+
+    An article whose `content_hash` and `extractor_version` match the stored
+    row is `unchanged` (only `last_seen_at` moves); otherwise the row is
+    replaced, `version` goes up, the new version is appended to
+    `article_versions` and its child rows are replaced.
+    """
+    counts = Counts(rejected=batch.rejects.num_rows)
+    for reason in batch.rejects.column("reason").to_pylist():
+        counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
+    for name, table in (("b_articles", batch.articles), ("b_entities", batch.entities),
+                        ("b_quotes", batch.quotes), ("b_dates", batch.dates),
+                        ("b_items", batch.items), ("b_rejects", batch.rejects)):
+        con.register(name, table)
+    cols = ", ".join(_ARTICLE_LOAD_COLUMNS)
+    bcols = ", ".join(f"b.{c}" for c in _ARTICLE_LOAD_COLUMNS)
+    con.execute("BEGIN")
+    try:
+        # Classify each incoming article against the stored one.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE b_class AS SELECT b.article_id, "
+            "CASE WHEN a.article_id IS NULL THEN 'new' "
+            "WHEN a.content_hash = b.content_hash AND a.extractor_version = b.extractor_version "
+            "THEN 'unchanged' ELSE 'changed' END AS change, "
+            "coalesce(a.version, 0) AS old_version, a.first_seen_at "
+            "FROM b_articles b LEFT JOIN articles a USING (article_id)"
+        )
+        for change, n in con.execute(
+            "SELECT change, count(*) FROM b_class GROUP BY change"
+        ).fetchall():
+            if change == "new":
+                counts.loaded = n
+            elif change == "changed":
+                counts.updated = n
+            else:
+                counts.unchanged = n
+        con.execute(
+            "UPDATE articles SET last_seen_at = now(), run_id = ? WHERE article_id IN "
+            "(SELECT article_id FROM b_class WHERE change = 'unchanged')", [run_id])
+        con.execute("DELETE FROM articles WHERE article_id IN "
+                    "(SELECT article_id FROM b_class WHERE change = 'changed')")
+        con.execute(
+            f"INSERT INTO articles ({cols}, version, first_seen_at, last_seen_at, run_id) "
+            f"SELECT {bcols}, c.old_version + 1, coalesce(c.first_seen_at, now()), now(), ? "
+            "FROM b_articles b JOIN b_class c USING (article_id) WHERE c.change <> 'unchanged'",
+            [run_id],
+        )
+        con.execute(
+            "INSERT INTO article_versions SELECT * FROM articles WHERE article_id IN "
+            "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"
+        )
+        for table, batch_table in (("entities", "b_entities"), ("quotes", "b_quotes"),
+                                   ("date_mentions", "b_dates")):
+            con.execute(f"DELETE FROM {table} WHERE article_id IN "
+                        "(SELECT article_id FROM b_class WHERE change <> 'unchanged')")
+            con.execute(f"INSERT INTO {table} SELECT t.* FROM {batch_table} t JOIN b_class c "
+                        "USING (article_id) WHERE c.change <> 'unchanged'")
+        con.execute(
+            "INSERT OR REPLACE INTO items SELECT source, item_key, item_hash, archive_path, "
+            "status, article_id, extractor_version, ?, now() FROM b_items", [run_id])
+        con.execute("INSERT INTO rejects SELECT ?, input, reason, detail, item_hash, now() "
+                    "FROM b_rejects", [run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("b_articles", "b_entities", "b_quotes", "b_dates", "b_items", "b_rejects"):
+            con.unregister(name)
+    return counts

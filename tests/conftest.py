@@ -1,0 +1,52 @@
+"""Shared fixtures: real files in temp dirs, a real DuckDB file, real Prefect (ephemeral)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Offline machines: no telemetry; Prefect's state stays out of the user's home.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_23bec2932da9a753.txt"
+SEED_TITLE = "Lavrov to unnamed foe: Don\u2019t try to destabilize socialist nations"
+
+HTML_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour reopens after storm | Coast Gazette</title>
+<meta property="og:title" content="Harbour reopens after storm">
+<script>var tracking = "do not keep";</script><style>p {color: red}</style></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Harbour reopens after storm</h1>
+<p>The harbour of Port Ellen reopened on Monday after a storm closed it for three days,
+the harbour master said.</p>
+<p>\u201cWe are glad to welcome the ferries back,\u201d said Ann Smith, who runs the
+harbour office. Fishing boats left at dawn and most had returned by noon.</p>
+<p>Repairs to the eastern pier will take another two weeks, according to the council,
+which has set aside money for the work.</p></article>
+<footer>Copyright Coast Gazette. All rights reserved.</footer></body></html>"""
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """An archive folder with a manifest, the seed and an HTML page (gzipped)."""
+    root = tmp_path / "archive"
+    (root / "2014").mkdir(parents=True)
+    (root / "manifest.toml").write_text(
+        'source = "test-archive"\n\n[[items]]\npath = "2014/page.html.gz"\n'
+        'source = "coast-gazette"\nurl = "https://gazette.example/news/harbour"\n'
+        'fetched_at = "2014-10-09T08:00:00+00:00"\n', encoding="utf-8")
+    shutil.copy(SEED, root / "2014" / SEED.name)
+    with gzip.open(root / "2014" / "page.html.gz", "wb") as fh:
+        fh.write(HTML_PAGE.encode("utf-8"))
+    return root
+
+
+@pytest.fixture
+def warehouse_file(tmp_path: Path) -> Path:
+    return tmp_path / "wh" / "test.duckdb"

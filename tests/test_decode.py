@@ -1,0 +1,37 @@
+from newsetl.decode import decode
+
+WESTERN = "Caf\u00e9 \u201cna\u00efve\u201d \u2013 d\u00e9j\u00e0 vu\u2019s fa\u00e7ade, said Ram\u00edrez."
+
+
+def test_undeclared_windows_1252_is_not_mojibake():
+    decoded = decode(WESTERN.encode("cp1252"))
+    assert decoded.text == WESTERN
+    assert (decoded.encoding, decoded.source) == ("cp1252", "detector")
+
+
+def test_utf8_wins_over_a_wrong_single_byte_declaration():
+    decoded = decode(WESTERN.encode("utf-8"), http_charset="iso-8859-1")
+    assert decoded.text == WESTERN
+    assert decoded.source == "utf-8"
+
+
+def test_bom_beats_everything():
+    decoded = decode(b"\xef\xbb\xbf" + WESTERN.encode("utf-8"), http_charset="cp1251")
+    assert (decoded.text, decoded.source) == (WESTERN, "bom")
+
+
+def test_meta_charset_is_used_for_html():
+    html = '<html><head><meta charset="windows-1252"></head><body>' + WESTERN + "</body></html>"
+    decoded = decode(html.encode("cp1252"), html=True)
+    assert WESTERN in decoded.text
+    assert decoded.source == "meta"
+
+
+def test_latin1_label_decodes_as_windows_1252_like_browsers():
+    decoded = decode("\u201cquoted\u201d".encode("cp1252"), http_charset="ISO-8859-1")
+    assert decoded.text == "\u201cquoted\u201d"
+
+
+def test_shift_jis_is_detected():
+    text = "\u3053\u308c\u306f\u65e5\u672c\u8a9e\u306e\u6587\u7ae0\u3067\u3059\u3002"
+    assert decode(text.encode("shift_jis")).text == text

@@ -1,0 +1,97 @@
+"""The backfill core against a real DuckDB file: idempotence, versions, quarantine."""
+
+import gzip
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from newsetl.pipeline import backfill_files
+from newsetl.warehouse import connect
+from tests.conftest import SEED, SEED_TITLE
+
+
+def _rows(warehouse: Path, query: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(query).fetchall()
+
+
+def test_backfill_loads_the_seed_and_html(archive: Path, warehouse_file: Path):
+    counts = backfill_files(warehouse_file, [str(archive)], "run-1")
+    assert (counts.seen, counts.loaded, counts.rejected) == (2, 2, 0)
+    (seed,) = _rows(warehouse_file, "SELECT title, language, paragraph_count, len(notes), "
+                    "source, body LIKE '%[Photo%' FROM articles WHERE title LIKE 'Lavrov%'")
+    assert seed == (SEED_TITLE, "en", 9, 2, "test-archive", False)
+    (page,) = _rows(warehouse_file, "SELECT title, source, url FROM articles "
+                    "WHERE source = 'coast-gazette'")
+    assert page == ("Harbour reopens after storm", "coast-gazette",
+                    "https://gazette.example/news/harbour")
+
+
+def test_second_run_skips_everything_and_adds_no_row(archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    before = _rows(warehouse_file, "SELECT * EXCLUDE (last_seen_at) FROM articles ORDER BY 1")
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2")
+    assert (counts.seen, counts.skipped, counts.loaded, counts.updated) == (2, 2, 0, 0)
+    after = _rows(warehouse_file, "SELECT * EXCLUDE (last_seen_at) FROM articles ORDER BY 1")
+    assert after == before
+    assert _rows(warehouse_file, "SELECT count(*) FROM article_versions") == [(2,)]
+
+
+def test_forced_rerun_finds_content_unchanged(archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2", force=True)
+    assert (counts.unchanged, counts.updated, counts.loaded) == (2, 0, 0)
+    assert _rows(warehouse_file, "SELECT DISTINCT version FROM articles") == [(1,)]
+
+
+def test_changed_file_updates_article_and_keeps_previous_version(archive: Path,
+                                                                 warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    seed = archive / "2014" / SEED.name
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Wednesday", "Thursday"),
+                    encoding="utf-8")
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2")
+    assert (counts.updated, counts.skipped) == (1, 1)
+    (current,) = _rows(warehouse_file, "SELECT article_id, version, body LIKE '%Thursday%' "
+                       "FROM articles WHERE title LIKE 'Lavrov%'")
+    assert current[1:] == (2, True)
+    versions = _rows(warehouse_file, "SELECT version, body LIKE '%Wednesday%' FROM "
+                     f"article_versions WHERE article_id = '{current[0]}' ORDER BY version")
+    assert versions == [(1, True), (2, False)]
+    assert _rows(warehouse_file, "SELECT count(*) FROM articles") == [(2,)]
+
+
+def test_new_extractor_version_reextracts_and_versions(archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1", extractor_version="old")
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2", extractor_version="new")
+    assert counts.updated == 2
+    assert _rows(warehouse_file, "SELECT DISTINCT extractor_version FROM articles") == [("new",)]
+    assert _rows(warehouse_file, "SELECT extractor_version, count(*) FROM article_versions "
+                 "GROUP BY 1 ORDER BY 1") == [("new", 2), ("old", 2)]
+
+
+def test_bad_inputs_are_quarantined_and_the_rest_loads(archive: Path, warehouse_file: Path):
+    (archive / "empty.txt").write_bytes(b"")
+    (archive / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    data = gzip.compress(b"<html><body><p>" + b"lorem ipsum " * 500 + b"</p></body></html>")
+    (archive / "truncated.html.gz").write_bytes(data[:40])
+    (archive / "nothing.html").write_text("<html><body><nav>Home</nav></body></html>")
+    shutil.copy(SEED, archive / "copy.txt")
+    counts = backfill_files(warehouse_file, [str(archive)], "run-1")
+    assert counts.rejected == 4
+    assert counts.reasons == {"empty": 1, "binary": 1, "bad-gzip": 1, "no-text": 1}
+    rejects = dict(_rows(warehouse_file, "SELECT regexp_extract(input, '[^/]+$'), reason "
+                         "FROM rejects WHERE run_id = 'run-1'"))
+    assert rejects == {"empty.txt": "empty", "binary.txt": "binary",
+                       "truncated.html.gz": "bad-gzip", "nothing.html": "no-text"}
+    assert _rows(warehouse_file, "SELECT count(*) FROM articles") == [(3,)]
+    again = backfill_files(warehouse_file, [str(archive)], "run-2")
+    assert (again.skipped, again.rejected) == (7, 0)  # the ledger remembers the rejects too
+
+
+def test_schema_is_migrated_once_and_recorded(warehouse_file: Path):
+    for _ in range(2):
+        with connect(warehouse_file):
+            pass
+    assert _rows(warehouse_file, "SELECT version FROM schema_version") == [(1,)]
