@@ -1,5 +1,5 @@
 import gzip
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newsetl.archive import MAX_ITEM_BYTES, iter_items, list_inputs, read_file
@@ -19,7 +19,7 @@ def test_manifest_gives_source_url_and_fetch_time(archive: Path):
     assert isinstance(item, Item)
     assert item.source == "coast-gazette"
     assert item.url == "https://gazette.example/news/harbour"
-    assert item.fetched_at == datetime(2014, 10, 9, 8, tzinfo=timezone.utc)
+    assert item.fetched_at == datetime(2014, 10, 9, 8, tzinfo=UTC)
     assert item.content_type == "text/html"
     assert item.data.startswith(b"<!doctype html>")  # gunzipped
 

@@ -1,6 +1,6 @@
 from newsetl.decode import decode
 
-WESTERN = "Caf\u00e9 \u201cna\u00efve\u201d \u2013 d\u00e9j\u00e0 vu\u2019s fa\u00e7ade, said Ram\u00edrez."
+WESTERN = "Café “naïve” – déjà vu’s façade, said Ramírez."
 
 
 def test_undeclared_windows_1252_is_not_mojibake():

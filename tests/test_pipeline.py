@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from newsetl.pipeline import backfill_files
-from newsetl.warehouse import connect
+from newsetl.warehouse import MIGRATIONS, connect
 from tests.conftest import SEED, SEED_TITLE
 
 
@@ -94,4 +94,18 @@ def test_schema_is_migrated_once_and_recorded(warehouse_file: Path):
     for _ in range(2):
         with connect(warehouse_file):
             pass
-    assert _rows(warehouse_file, "SELECT version FROM schema_version") == [(1,)]
+    assert _rows(warehouse_file, "SELECT version FROM schema_version ORDER BY 1") == [
+        (v,) for v in range(1, len(MIGRATIONS) + 1)]
+
+
+def test_an_older_warehouse_is_brought_up_to_date_on_connect(warehouse_file: Path,
+                                                             monkeypatch):
+    monkeypatch.setattr("newsetl.warehouse.MIGRATIONS", MIGRATIONS[:1])
+    with connect(warehouse_file):
+        pass
+    monkeypatch.undo()
+    with connect(warehouse_file) as con:
+        views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    assert ("latest_articles",) in views
+    assert _rows(warehouse_file, "SELECT max(version) FROM schema_version") == [
+        (len(MIGRATIONS),)]

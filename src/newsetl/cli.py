@@ -58,24 +58,46 @@ def _jsonable(value: Any) -> Any:
 
 @app.command()
 def backfill(
-    paths: Annotated[list[str], typer.Argument(help="Archive files or folders (recursive).")],
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Archive files or folders (recursive): .txt, .html, .gz, .warc.gz.")] = None,
     warehouse: WarehouseOpt = None,
+    since: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Only items published (else fetched) on or after.")] = None,
+    until: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Only items published (else fetched) on or before.")] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        help="Only items of this source (repeatable).")] = None,
+    reprocess: Annotated[bool, typer.Option(
+        help="Also re-read every input the warehouse already knows.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Re-extract items even when their bytes and extractor version are unchanged."
+    )] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per load transaction.")] = 200,
-    force: Annotated[bool, typer.Option(help="Re-extract items already loaded.")] = False,
 ) -> None:
-    """Extract every archived article under PATHS and load it into the warehouse."""
+    """Extract every archived article under PATHS and load it into the warehouse.
+
+    Only new, changed, or older-extractor items are processed unless --force.
+    Exit status: 0 when all went in, 3 when some inputs were quarantined
+    (see the `rejects` table), 1 when the run failed.
+    """
+    if not paths and not reprocess:
+        raise typer.BadParameter("give PATHS, or --reprocess to re-read known inputs")
     started = time.monotonic()
     flow = load_flow("backfill", "backfill")
-    result = flow(paths=paths, warehouse=warehouse, batch_size=batch_size, force=force)
+    result = flow(paths=paths or [], warehouse=warehouse, batch_size=batch_size, force=force,
+                  reprocess=reprocess, since=since.date() if since else None,
+                  until=until.date() if until else None, sources=source,
+                  show_progress=sys.stderr.isatty())
     seconds = time.monotonic() - started
     typer.echo(
         f"backfill {result['run_id']} into {result['warehouse']}: {result['seen']} items seen, "
         f"{result['loaded']} loaded, {result['updated']} updated, "
         f"{result['unchanged']} unchanged, {result['skipped']} skipped, "
-        f"{result['rejected']} rejected in {seconds:.1f} s"
+        f"{result['out_of_window']} out of window, {result['rejected']} rejected "
+        f"in {seconds:.1f} s"
     )
     for reason, n in sorted(result["reasons"].items()):
-        typer.echo(f"  rejected ({reason}): {n}  -> SELECT * FROM rejects WHERE reason = '{reason}'")
+        typer.echo(f"  rejected ({reason}): {n}: SELECT * FROM rejects WHERE reason = '{reason}'")
     if result["rejected"]:
         raise typer.Exit(EXIT_REJECTS)
 
@@ -99,34 +121,70 @@ def extract(
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=_jsonable) + "\n")
 
 
+def _read_query(query: str | None, file: Path | None) -> str:
+    """The SQL text: the argument, `-` for standard input, or --file."""
+    if file is not None:
+        return file.read_text(encoding="utf-8")
+    if query is None or query == "-":
+        return sys.stdin.read()
+    return query
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="The SQL to run.")],
+    query: Annotated[str | None, typer.Argument(
+        help="The SQL to run; `-` (or nothing) reads it from standard input.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the SQL from a file.")
+                    ] = None,
     warehouse: WarehouseOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="table, csv, json (one object a line) or parquet.")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file instead of standard output.")] = None,
     write: Annotated[bool, typer.Option(help="Open the warehouse for writing.")] = False,
 ) -> None:
     """Run SQL on the warehouse (read-only unless --write) and print the result."""
     import duckdb
 
-    from newsetl.warehouse import connect
+    from newsetl.warehouse import WarehouseBusy, connect
 
+    if fmt not in ("table", "csv", "json", "parquet"):
+        raise typer.BadParameter("--format is one of table, csv, json, parquet")
+    if fmt == "parquet" and output is None:
+        raise typer.BadParameter("--format parquet needs --output FILE")
+    text = _read_query(query, file)
     try:
         with connect(warehouse, read_only=not write) as con:
-            cursor = con.execute(query)
+            if fmt == "parquet":
+                con.execute(f"COPY ({text.strip().rstrip(';')}) TO '{output}' (FORMAT parquet)")
+                return
+            cursor = con.execute(text)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
-    except (duckdb.Error, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except (duckdb.Error, FileNotFoundError, WarehouseBusy) as exc:
+        raise _fail(str(exc)) from None
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        _print_rows(columns, rows, fmt, out)
+    finally:
+        if output:
+            out.close()
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str, out: Any) -> None:
     if fmt == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(out)
         writer.writerow(columns)
         writer.writerows(rows)
     elif fmt == "json":
         for row in rows:
-            sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)),
-                                        ensure_ascii=False, default=str) + "\n")
+            out.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False,
+                                 default=str) + "\n")
     else:
         from rich.console import Console
         from rich.table import Table
@@ -134,8 +192,86 @@ def sql(
         table = Table(*columns)
         for row in rows:
             table.add_row(*("NULL" if v is None else str(v) for v in row))
-        Console().print(table)
+        Console(file=out, width=None if out is sys.stdout else 200).print(table)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for in titles and bodies.")],
+    since: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Only articles published on or after.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 10,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Full-text search (BM25) over titles and bodies."""
+    import duckdb
+
+    from newsetl.search import search as run_search
+    from newsetl.warehouse import WarehouseBusy, connect
+
+    try:
+        with connect(warehouse, read_only=True) as con:
+            hits = run_search(con, query, since=since.date() if since else None,
+                              source=source, limit=limit)
+    except (duckdb.Error, FileNotFoundError, LookupError, WarehouseBusy) as exc:
+        raise _fail(str(exc)) from None
+    if not hits:
+        typer.echo("no match")
+    for hit in hits:
+        when = hit.published_at.date().isoformat() if hit.published_at else "undated"
+        typer.echo(f"{hit.score:6.3f}  {hit.title}\n        {when} · {hit.source} · "
+                   f"{hit.article_id}\n        {hit.snippet}\n")
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write into.")],
+    fmt: Annotated[str, typer.Option("--format", help="Only parquet for now.")] = "parquet",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Export every table as Parquet, article tables partitioned by published month."""
+    import duckdb
+
+    from newsetl.export import export_parquet
+    from newsetl.warehouse import WarehouseBusy, connect
+
+    if fmt != "parquet":
+        raise typer.BadParameter("only --format parquet is supported")
+    try:
+        with connect(warehouse, read_only=True) as con:
+            written = export_parquet(con, directory)
+    except (duckdb.Error, FileNotFoundError, WarehouseBusy) as exc:
+        raise _fail(str(exc)) from None
+    for table, n in written.items():
+        typer.echo(f"{directory / table}: {n} rows")
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")
+                      ] = Path("warehouse/report.html"),
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Write an HTML report: articles per day per source, top people and places, failures."""
+    import duckdb
+
+    from newsetl.report import render_report
+    from newsetl.warehouse import WarehouseBusy, connect
+
+    try:
+        with connect(warehouse, read_only=True) as con:
+            html = render_report(con)
+    except (duckdb.Error, FileNotFoundError, WarehouseBusy) as exc:
+        raise _fail(str(exc)) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    typer.echo(f"report written to {output}")
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from itertools import islice
+from pathlib import Path
 from typing import TypeVar
 
 from newsetl.archive import item_hash, iter_items
@@ -38,36 +41,63 @@ def extract_or_reject(item: Item) -> Article | Reject:
                       source=item.source, key=item.key, item_hash=item_hash(item.data))
 
 
+@dataclass(frozen=True)
+class Window:
+    """Which items a backfill takes: by source, and by date (published, else fetched)."""
+
+    since: date | None = None
+    until: date | None = None  # inclusive
+    sources: frozenset[str] = frozenset()
+
+    def wants_source(self, source: str | None) -> bool:
+        return not self.sources or source in self.sources
+
+    def contains(self, item: Item, article: Article) -> bool:
+        when = article.published_at or item.fetched_at
+        if when is None and (self.since or self.until):
+            path = Path(item.archive_path.split("#", 1)[0])
+            when = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        day = when.date() if when else None
+        return not ((self.since and day and day < self.since)
+                    or (self.until and day and day > self.until))
+
+
 def backfill_files(warehouse: str | os.PathLike[str] | None, files: list[str], run_id: str,
                    batch_size: int = 200, force: bool = False,
-                   extractor_version: str = EXTRACTOR_VERSION,
+                   extractor_version: str = EXTRACTOR_VERSION, window: Window = Window(),
                    on_batch: Callable[[Counts], None] | None = None) -> Counts:
     """Extract and load every item in `files`; returns what was done.
 
     An item is skipped when the ledger (`items`) holds the same bytes
-    processed by the same extractor version, unless `force`.
+    processed by the same extractor version, unless `force`. The warehouse
+    is opened only to look up and to load each batch, never while
+    extracting, so readers get in between batches.
     """
     total = Counts()
-    with connect(warehouse) as con:
-        for chunk in chunks(iter_items(files), batch_size):
+    for chunk in chunks(iter_items(files), batch_size):
+        counts = Counts(seen=len(chunk))
+        with connect(warehouse) as con:
             done = {} if force else known_items(
                 con, [(e.source, e.key) for e in chunk if e.key is not None])
-            loaded: list[tuple[Item, Article]] = []
-            rejects: list[Reject] = []
-            skipped = 0
-            for entry in chunk:
-                digest = item_hash(entry.data) if isinstance(entry, Item) else entry.item_hash
-                if done.get((entry.source, entry.key)) == (digest, extractor_version):
-                    skipped += 1
-                elif isinstance(entry, Reject):
-                    rejects.append(entry)
-                elif isinstance(result := extract_or_reject(entry), Reject):
-                    rejects.append(result)
-                else:
-                    loaded.append((entry, result))
-            counts = load_batch(con, build_batch(loaded, rejects, extractor_version), run_id)
-            counts.seen, counts.skipped = len(chunk), skipped
-            total.add(counts)
-            if on_batch is not None:
-                on_batch(counts)
+        loaded: list[tuple[Item, Article]] = []
+        rejects: list[Reject] = []
+        for entry in chunk:
+            digest = item_hash(entry.data) if isinstance(entry, Item) else entry.item_hash
+            if not window.wants_source(entry.source):
+                counts.out_of_window += 1
+            elif done.get((entry.source, entry.key)) == (digest, extractor_version):
+                counts.skipped += 1
+            elif isinstance(entry, Reject):
+                rejects.append(entry)
+            elif isinstance(result := extract_or_reject(entry), Reject):
+                rejects.append(result)
+            elif not window.contains(entry, result):
+                counts.out_of_window += 1
+            else:
+                loaded.append((entry, result))
+        with connect(warehouse) as con:
+            counts.add(load_batch(con, build_batch(loaded, rejects, extractor_version), run_id))
+        total.add(counts)
+        if on_batch is not None:
+            on_batch(counts)
     return total

@@ -9,12 +9,16 @@ per batch: a batch is all in or all out.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -54,11 +58,39 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE runs (
             run_id VARCHAR PRIMARY KEY, flow VARCHAR, parameters JSON, started_at TIMESTAMPTZ,
             finished_at TIMESTAMPTZ, status VARCHAR, seen INTEGER, loaded INTEGER,
-            updated INTEGER, unchanged INTEGER, skipped INTEGER, rejected INTEGER,
+            updated INTEGER, unchanged INTEGER, skipped INTEGER, out_of_window INTEGER,
+            rejected INTEGER,
             extractor_version VARCHAR)""",
         """CREATE TABLE rejects (
             run_id VARCHAR, input VARCHAR, reason VARCHAR, detail VARCHAR,
             item_hash VARCHAR, rejected_at TIMESTAMPTZ)""",
+    ],
+    # Views: stable names for the common questions (README: "Views").
+    [
+        """CREATE VIEW latest_articles AS SELECT article_id, source, url, title, authors,
+            published_at, CAST(coalesce(published_at, first_seen_at) AS DATE) AS day, language,
+            site_name, section, topics, word_count, description, body, version,
+            extractor_version, first_seen_at, last_seen_at FROM articles""",
+        """CREATE VIEW article_entities AS SELECT a.article_id, a.title, a.source,
+            a.published_at, e.name, e.kind, e.mentions, e.first_offset
+            FROM articles a JOIN entities e USING (article_id)""",
+        """CREATE VIEW quotes_with_speakers AS SELECT a.article_id, a.title, a.source,
+            a.published_at, q.ordinal, q.speaker, q.speaker_kind, q.verb, q.text
+            FROM articles a JOIN quotes q USING (article_id)""",
+        """CREATE VIEW daily_counts AS SELECT CAST(coalesce(published_at, first_seen_at) AS DATE)
+            AS day, source, count(*) AS articles, sum(word_count) AS words
+            FROM articles GROUP BY ALL""",
+        """CREATE VIEW person_mentions AS SELECT e.name AS person,
+            CAST(coalesce(a.published_at, a.first_seen_at) AS DATE) AS day,
+            count(DISTINCT a.article_id) AS articles, sum(e.mentions) AS mentions
+            FROM entities e JOIN articles a USING (article_id)
+            WHERE e.kind = 'person' GROUP BY ALL""",
+        """CREATE VIEW article_changes AS SELECT article_id, version, extractor_version,
+            lag(extractor_version) OVER w AS previous_extractor_version,
+            title, lag(title) OVER w AS previous_title,
+            word_count, lag(word_count) OVER w AS previous_word_count,
+            content_hash <> lag(content_hash) OVER w AS content_changed, last_seen_at
+            FROM article_versions WINDOW w AS (PARTITION BY article_id ORDER BY version)""",
     ],
 ]
 
@@ -116,32 +148,123 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return len(MIGRATIONS)
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process held the warehouse for longer than we were willing to wait."""
+
+
+# How long to wait for another process's lock before giving up (seconds).
+LOCK_WAIT = float(os.environ.get("NEWSETL_LOCK_WAIT", "120"))
+
+
+def _open(target: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting while another process holds the file's lock.
+
+    DuckDB lets one process write a file, or several read it, never both:
+    writers therefore hold the file for one batch at a time, and whoever
+    finds it locked retries here (saying so once on stderr) instead of
+    failing at the first try.
+    """
+    deadline, delay, told = time.monotonic() + wait, 0.05, False
+    while True:
+        try:
+            return duckdb.connect(str(target), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc):
+                raise
+            holder = _LOCK_HOLDER.search(str(exc))
+            who = f"process {holder.group(1)}" if holder else "another process"
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{target} is locked by {who}: gave up after {wait:.0f} s "
+                    "(set NEWSETL_LOCK_WAIT to wait longer)") from None
+            if not told:
+                print(f"newsetl: {target} is in use by {who}; waiting up to {wait:.0f} s ...",
+                      file=sys.stderr)
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
 @contextmanager
 def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
-            ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (creating and migrating it when writing) and close it after."""
+            wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (creating and migrating it when writing) and close it after.
+
+    Keep the `with` block short when writing: readers cannot open the file
+    until it ends.
+    """
     target = warehouse_path(path)
-    if read_only:
-        if not target.exists():
-            raise FileNotFoundError(f"no warehouse at {target}: run `newsetl backfill` first")
-        con = duckdb.connect(str(target), read_only=True)
-    else:
+    wait = LOCK_WAIT if wait is None else wait
+    if read_only and not target.exists():
+        raise FileNotFoundError(f"no warehouse at {target}: run `newsetl backfill` first")
+    if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(target))
-        migrate(con)
+    con = _open(target, read_only, wait)
     try:
+        if not read_only:
+            migrate(con)
         yield con
     finally:
         con.close()
 
 
+@contextmanager
+def exclusive_run(path: str | os.PathLike[str] | None = None,
+                  wait: float | None = None) -> Iterator[None]:
+    """Hold the warehouse's run lock (`<file>.lock`) for a whole writing run.
+
+    Batches keep the DuckDB file itself free for readers between loads, so
+    this lock is what stops two backfills or ingests from interleaving: the
+    second waits (saying so once) and then fails with a clear message.
+    """
+    target = warehouse_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wait = LOCK_WAIT if wait is None else wait
+    deadline, told = time.monotonic() + wait, False
+    with open(f"{target}.lock", "a+") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                fh.seek(0)
+                who = fh.read().strip() or "another run"
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(f"{target} is being written by {who}: gave up after "
+                                        f"{wait:.0f} s (set NEWSETL_LOCK_WAIT to wait longer)"
+                                        ) from None
+                if not told:
+                    print(f"newsetl: {target} is being written by {who}; waiting up to "
+                          f"{wait:.0f} s ...", file=sys.stderr)
+                    told = True
+                time.sleep(0.5)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"process {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def new_run_id() -> str:
     """A sortable, unique run id: UTC time plus process id."""
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict,
               extractor_version: str) -> None:
+    """Record a run as started; call under `exclusive_run`.
+
+    Holding the run lock means no other run is alive, so any run still
+    marked running was killed: it is marked interrupted.
+    """
+    con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
     con.execute(
         "INSERT INTO runs (run_id, flow, parameters, started_at, status, extractor_version) "
         "VALUES (?, ?, ?, now(), 'running', ?)",
@@ -158,11 +281,13 @@ class Counts:
     updated: int = 0  # existing articles whose content changed
     unchanged: int = 0  # re-read, same content: only last_seen_at moves
     skipped: int = 0  # same bytes and extractor version as last time: not re-extracted
+    out_of_window: int = 0  # outside --since/--until/--source: not loaded
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Counts) -> None:
-        for name in ("seen", "loaded", "updated", "unchanged", "skipped", "rejected"):
+        for name in ("seen", "loaded", "updated", "unchanged", "skipped", "out_of_window",
+                     "rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, n in other.reasons.items():
             self.reasons[reason] = self.reasons.get(reason, 0) + n
@@ -171,9 +296,9 @@ class Counts:
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: Counts, status: str) -> None:
     con.execute(
         "UPDATE runs SET finished_at = now(), status = ?, seen = ?, loaded = ?, updated = ?, "
-        "unchanged = ?, skipped = ?, rejected = ? WHERE run_id = ?",
+        "unchanged = ?, skipped = ?, out_of_window = ?, rejected = ? WHERE run_id = ?",
         [status, counts.seen, counts.loaded, counts.updated, counts.unchanged, counts.skipped,
-         counts.rejected, run_id],
+         counts.out_of_window, counts.rejected, run_id],
     )
 
 
@@ -192,6 +317,13 @@ def known_items(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
     finally:
         con.unregister("wanted")
     return {(s, k): (h, v) for s, k, h, v in rows}
+
+
+def ledger_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every archive file the ledger has seen (WARC records folded into their file)."""
+    return [row[0] for row in con.execute(
+        "SELECT DISTINCT split_part(archive_path, '#', 1) AS path FROM items ORDER BY path"
+    ).fetchall()]
 
 
 @dataclass

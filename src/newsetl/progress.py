@@ -1,0 +1,39 @@
+"""A progress bar for long runs on a terminal (rich), silent elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from newsetl.warehouse import Counts
+
+
+@contextmanager
+def progress_bar(total_files: int, enabled: bool) -> Iterator[Callable[[int, Counts], None]]:
+    """Yield `advance(files_done, counts)`; draws files done, items/s and ETA when enabled."""
+    if not enabled:
+        yield lambda files, counts: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("files  {task.fields[items]} items  {task.fields[rate]}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("backfill", total=total_files, items=0, rate="")
+        seen = Counts()
+
+        def advance(files: int, counts: Counts) -> None:
+            seen.add(counts)
+            elapsed = progress.tasks[0].elapsed or 1e-9
+            progress.update(task, advance=files, items=seen.seen,
+                            rate=f"{seen.seen / elapsed:.0f}/s  {seen.rejected} rejected")
+
+        yield advance
