@@ -1,0 +1,103 @@
+"""Querying the warehouse: views, full-text search, Parquet export, the report."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsetl.export import export_parquet
+from newsetl.pipeline import backfill_files
+from newsetl.report import render_report
+from newsetl.search import refresh_index, search, snippet
+from newsetl.warehouse import connect
+from tests.conftest import SEED_TITLE
+
+
+@pytest.fixture
+def loaded(archive: Path, warehouse_file: Path) -> Path:
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    with connect(warehouse_file) as con:
+        refresh_index(con)
+    return warehouse_file
+
+
+@pytest.mark.parametrize("query", ["regime change", "Petrocaribe", "petrocaribe"])
+def test_search_finds_the_seed(loaded: Path, query: str):
+    with connect(loaded, read_only=True) as con:
+        hits = search(con, query)
+    assert [h.title for h in hits] == [SEED_TITLE]
+    assert query.split()[0].lower() in hits[0].snippet.lower()
+
+
+def test_search_filters_by_source_and_ranks_by_bm25(loaded: Path):
+    with connect(loaded, read_only=True) as con:
+        assert search(con, "harbour ferries") and search(con, "harbour", source="nobody") == []
+        scores = [h.score for h in search(con, "harbour storm Lavrov")]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 2
+
+
+def test_search_without_an_index_says_what_to_do(archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    with connect(warehouse_file, read_only=True) as con, pytest.raises(LookupError,
+                                                                        match="backfill"):
+        search(con, "anything")
+
+
+def test_snippet_marks_the_words():
+    body = "First paragraph.\n\nThe regime said change is near."
+    assert snippet(body, "regime change", width=80) == "First paragraph. The [regime] said " \
+        "[change] is near."
+
+
+def test_views_answer_the_common_questions(loaded: Path):
+    with connect(loaded, read_only=True) as con:
+        speakers = con.execute("SELECT speaker, count(*) FROM quotes_with_speakers "
+                               "WHERE speaker_kind = 'person' GROUP BY 1").fetchall()
+        daily = con.execute("SELECT sum(articles) FROM daily_counts").fetchone()[0]
+        people = con.execute("SELECT person FROM person_mentions ORDER BY mentions DESC "
+                             "LIMIT 1").fetchone()[0]
+        latest = con.execute("SELECT count(*) FROM latest_articles").fetchone()[0]
+        entity_rows = con.execute("SELECT count(*) FROM article_entities WHERE "
+                                  "name = 'Sergei Lavrov'").fetchone()[0]
+    assert ("Sergei Lavrov", 5) in speakers
+    assert daily == latest == 2
+    assert people == "Sergei Lavrov" and entity_rows == 1
+
+
+def test_article_changes_view_diffs_versions(loaded: Path, archive: Path):
+    backfill_files(loaded, [str(archive)], "run-2", extractor_version="2")
+    with connect(loaded, read_only=True) as con:
+        rows = con.execute("SELECT version, previous_extractor_version, extractor_version, "
+                           "content_changed FROM article_changes WHERE title = ? "
+                           "ORDER BY version", [SEED_TITLE]).fetchall()
+    assert rows == [(1, None, "1", None), (2, "1", "2", False)]
+
+
+def test_parquet_export_rereads_with_the_same_counts(loaded: Path, tmp_path: Path):
+    out = tmp_path / "export"
+    with connect(loaded, read_only=True) as con:
+        written = export_parquet(con, out)
+        for table in ("articles", "entities", "quotes", "runs", "rejects"):
+            stored = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            assert written[table] == stored
+    reread = duckdb.connect()
+    articles = reread.execute(f"SELECT count(*), count(DISTINCT month) FROM read_parquet("
+                              f"'{out}/articles/**/*.parquet', hive_partitioning = true)"
+                              ).fetchone()
+    quotes = reread.execute(f"SELECT count(*) FROM '{out}/quotes/**/*.parquet'").fetchone()[0]
+    assert articles[0] == written["articles"] == 2 and quotes == written["quotes"] > 0
+    assert {p.name for p in (out / "articles").iterdir()} >= {"month=unknown"}
+    # Exporting again replaces, never duplicates.
+    with connect(loaded, read_only=True) as con:
+        export_parquet(con, out)
+    again = reread.execute(f"SELECT count(*) FROM '{out}/articles/**/*.parquet'").fetchone()[0]
+    assert again == 2
+
+
+def test_report_has_the_charts(loaded: Path):
+    with connect(loaded, read_only=True) as con:
+        html = render_report(con)
+    assert html.startswith("<!doctype html>")
+    assert html.count("<svg") == 3  # per day per source, people, places (no failures yet)
+    assert "Sergei Lavrov" in html and "Moscow" in html
+    assert "no data yet" in html  # failures chart is empty

@@ -1,0 +1,208 @@
+"""Backfills that get killed, read while written, and fed bad input."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsetl.archive import read_file
+from newsetl.extract import extract_item
+from newsetl.models import Article, Item, Reject, Rejected
+from newsetl.pipeline import backfill_files
+from newsetl.warehouse import connect
+from tests.conftest import SEED
+
+# What must be equal between two warehouses built from the same archive:
+# everything but run ids and wall-clock timestamps.
+_COMPARE = {
+    "articles": "SELECT * EXCLUDE (run_id, first_seen_at, last_seen_at) FROM articles",
+    "article_versions": "SELECT * EXCLUDE (run_id, first_seen_at, last_seen_at) "
+                        "FROM article_versions",
+    "entities": "SELECT * FROM entities",
+    "quotes": "SELECT * FROM quotes",
+    "date_mentions": "SELECT * FROM date_mentions",
+    "items": "SELECT * EXCLUDE (run_id, processed_at) FROM items",
+}
+
+
+def _make_archive(root: Path, n: int) -> Path:
+    """`n` distinct plain-text articles made from the seed's paragraphs."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    root.mkdir(parents=True)
+    for i in range(n):
+        body = lines[1:10]
+        rotated = body[i % 9:] + body[: i % 9]
+        (root / f"{i:04d}.txt").write_text(
+            "\n".join([f"{lines[0]} ({i})", *rotated, *lines[10:]]), encoding="utf-8")
+    return root
+
+
+def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {name: sorted(con.execute(q).fetchall(), key=repr) for name, q in _COMPARE.items()}
+
+
+_BACKFILL = textwrap.dedent("""
+    import sys
+    from newsetl.pipeline import backfill_files
+    backfill_files(sys.argv[1], [sys.argv[2]], sys.argv[3], batch_size=int(sys.argv[4]),
+                   on_batch=lambda c: print("batch", c.seen, flush=True))
+""")
+
+
+def _start_backfill(warehouse: Path, archive: Path, run_id: str, batch: int
+                    ) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _BACKFILL, str(warehouse), str(archive),
+                             run_id, str(batch)], stdout=subprocess.PIPE, text=True)
+
+
+def test_killed_backfill_resumes_to_the_same_warehouse(tmp_path: Path):
+    archive = _make_archive(tmp_path / "archive", 120)
+    reference = tmp_path / "reference.duckdb"
+    backfill_files(reference, [str(archive)], "ref", batch_size=10)
+
+    killed = tmp_path / "killed.duckdb"
+    proc = _start_backfill(killed, archive, "first", 10)
+    for _ in range(3):  # let three batches commit, then pull the plug
+        assert proc.stdout.readline().startswith("batch")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with duckdb.connect(str(killed), read_only=True) as con:
+        done = con.execute("SELECT count(*) FROM items").fetchone()[0]
+        orphans = con.execute("SELECT count(*) FROM quotes WHERE article_id NOT IN "
+                              "(SELECT article_id FROM articles)").fetchone()[0]
+    assert 30 <= done < 120 and done % 10 == 0  # whole batches only
+    assert orphans == 0
+
+    resumed = backfill_files(killed, [str(archive)], "second", batch_size=10)
+    assert resumed.skipped == done and resumed.loaded == 120 - done
+    assert _snapshot(killed) == _snapshot(reference)
+
+
+def test_readers_keep_reading_while_a_backfill_writes(tmp_path: Path):
+    archive = _make_archive(tmp_path / "archive", 200)
+    warehouse = tmp_path / "busy.duckdb"
+    with connect(warehouse):
+        pass  # created and migrated before the reader starts
+    errors: list[str] = []
+    reads: list[int] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                with connect(warehouse, read_only=True, wait=10) as con:
+                    reads.append(con.execute("SELECT count(*) FROM articles").fetchone()[0])
+            except Exception as exc:  # noqa: BLE001 - any failure is what we count
+                errors.append(repr(exc))
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=reader)
+    proc = _start_backfill(warehouse, archive, "busy", 10)
+    thread.start()
+    proc.communicate()
+    stop.set()
+    thread.join()
+    assert proc.returncode == 0
+    assert errors == []
+    assert len(reads) > 5 and reads == sorted(reads)  # saw the warehouse grow, batch by batch
+    assert reads[-1] == 200
+
+
+def test_bad_input_corpus_loads_the_good_and_quarantines_the_bad(tmp_path: Path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "good.txt").write_bytes(SEED.read_bytes())
+    (root / "good-cp1252.txt").write_bytes(
+        SEED.read_text(encoding="utf-8").replace("Lavrov to", "Lavrov at").encode("cp1252"))
+    wrong = ("<html><head><meta charset='utf-8'><title>Caf\u00e9 news</title></head><body>"
+             "<article><h1>Caf\u00e9 owner says \u201cno\u201d</h1>"
+             + "<p>The caf\u00e9 owner in Orl\u00e9ans said the na\u00efve plan would fail, "
+             "and the council agreed after a long debate about the square.</p>" * 5
+             + "</article></body></html>")
+    (root / "wrong-charset.html").write_bytes(wrong.encode("cp1252"))
+    (root / "empty.html").write_bytes(b"")
+    (root / "binary.html").write_bytes(os.urandom(4096) + b"\x00")
+    with (root / "huge.html").open("wb") as fh:
+        fh.truncate(100 * 1024 * 1024)
+    (root / "deep.html").write_text("<html><body>" + "<div>" * 10_000 + "<p>deep</p>"
+                                    + "</div>" * 10_000 + "</body></html>")
+    (root / "no-text.html").write_text("<html><head><title>x</title></head><body></body></html>")
+    warehouse = tmp_path / "corpus.duckdb"
+    counts = backfill_files(warehouse, [str(root)], "corpus")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rejects = dict(con.execute("SELECT regexp_extract(input, '[^/]+$'), reason "
+                                   "FROM rejects").fetchall())
+        titles = {r[0] for r in con.execute("SELECT title FROM articles").fetchall()}
+        encodings = dict(con.execute("SELECT item_key, encoding FROM articles").fetchall())
+    # The deeply nested page may be read (its one word) or refused, but never crash the run.
+    deep_loaded = "deep.html" in encodings
+    assert rejects.keys() | ({"deep.html"} if deep_loaded else set()) == {
+        "empty.html", "binary.html", "huge.html", "deep.html", "no-text.html"}
+    assert rejects["empty.html"] == "empty" and rejects["binary.html"] == "binary"
+    assert rejects["huge.html"] == "too-large" and rejects["no-text.html"] == "no-text"
+    assert "Caf\u00e9 owner says \u201cno\u201d" in titles
+    assert encodings["wrong-charset.html"] == "cp1252"
+    assert counts.seen == 8 and counts.loaded == 3 + deep_loaded
+    assert counts.rejected == 5 - deep_loaded
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=4096), html=st.booleans())
+def test_random_bytes_give_an_article_or_a_rejection(data: bytes, html: bool):
+    item = Item(key="k", data=data, archive_path="k", source="s",
+                content_type="text/html" if html else "text/plain")
+    try:
+        assert isinstance(extract_item(item), Article)
+    except Rejected as exc:
+        assert exc.reason
+
+
+_TAGS = st.sampled_from(["p", "div", "span", "article", "script", "style", "h1", "a", "li",
+                         "table", "td", "br", "meta", "title", "nav", "header", "!--"])
+
+
+@st.composite
+def _html(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 60))):
+        tag = draw(_TAGS)
+        kind = draw(st.integers(0, 2))
+        parts.append(f"<{tag}>" if kind == 0 else f"</{tag}>" if kind == 1
+                     else draw(st.text(max_size=80)))
+    return "".join(parts)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(page=_html())
+def test_random_html_gives_an_article_or_a_rejection(page: str):
+    item = Item(key="k", data=page.encode("utf-8", "surrogatepass"), archive_path="k",
+                source="s", content_type="text/html")
+    try:
+        assert isinstance(extract_item(item), Article)
+    except Rejected as exc:
+        assert exc.reason
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2048),
+       suffix=st.sampled_from([".txt", ".html", ".html.gz", ".warc.gz", ".bin"]))
+def test_random_files_are_read_or_rejected(tmp_path: Path, data: bytes, suffix: str):
+    path = tmp_path / f"random{suffix}"
+    path.write_bytes(data)
+    from newsetl.archive import iter_items
+
+    for entry in iter_items([path]):
+        assert isinstance(entry, Item | Reject)
+    assert isinstance(read_file(path), Item | Reject) or suffix == ".warc.gz"
