@@ -32,6 +32,18 @@ which has set aside money for the work.</p></article>
 <footer>Copyright Coast Gazette. All rights reserved.</footer></body></html>"""
 
 
+def make_seed_archive(root: Path, n: int) -> Path:
+    """`n` distinct plain-text articles made from the seed's paragraphs."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    root.mkdir(parents=True)
+    for i in range(n):
+        body = lines[1:10]
+        rotated = body[i % 9:] + body[: i % 9]
+        (root / f"{i:04d}.txt").write_text(
+            "\n".join([f"{lines[0]} ({i})", *rotated, *lines[10:]]), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """An archive folder with a manifest, the seed and an HTML page (gzipped)."""

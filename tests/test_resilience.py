@@ -20,7 +20,7 @@ from newsetl.extract import extract_item
 from newsetl.models import Article, Item, Reject, Rejected
 from newsetl.pipeline import backfill_files
 from newsetl.warehouse import connect
-from tests.conftest import SEED
+from tests.conftest import SEED, make_seed_archive
 
 # What must be equal between two warehouses built from the same archive:
 # everything but run ids and wall-clock timestamps.
@@ -33,18 +33,6 @@ _COMPARE = {
     "date_mentions": "SELECT * FROM date_mentions",
     "items": "SELECT * EXCLUDE (run_id, processed_at) FROM items",
 }
-
-
-def _make_archive(root: Path, n: int) -> Path:
-    """`n` distinct plain-text articles made from the seed's paragraphs."""
-    lines = SEED.read_text(encoding="utf-8").splitlines()
-    root.mkdir(parents=True)
-    for i in range(n):
-        body = lines[1:10]
-        rotated = body[i % 9:] + body[: i % 9]
-        (root / f"{i:04d}.txt").write_text(
-            "\n".join([f"{lines[0]} ({i})", *rotated, *lines[10:]]), encoding="utf-8")
-    return root
 
 
 def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -67,7 +55,7 @@ def _start_backfill(warehouse: Path, archive: Path, run_id: str, batch: int
 
 
 def test_killed_backfill_resumes_to_the_same_warehouse(tmp_path: Path):
-    archive = _make_archive(tmp_path / "archive", 120)
+    archive = make_seed_archive(tmp_path / "archive", 120)
     reference = tmp_path / "reference.duckdb"
     backfill_files(reference, [str(archive)], "ref", batch_size=10)
 
@@ -90,7 +78,7 @@ def test_killed_backfill_resumes_to_the_same_warehouse(tmp_path: Path):
 
 
 def test_readers_keep_reading_while_a_backfill_writes(tmp_path: Path):
-    archive = _make_archive(tmp_path / "archive", 200)
+    archive = make_seed_archive(tmp_path / "archive", 200)
     warehouse = tmp_path / "busy.duckdb"
     with connect(warehouse):
         pass  # created and migrated before the reader starts
@@ -103,7 +91,7 @@ def test_readers_keep_reading_while_a_backfill_writes(tmp_path: Path):
             try:
                 with connect(warehouse, read_only=True, wait=10) as con:
                     reads.append(con.execute("SELECT count(*) FROM articles").fetchone()[0])
-            except Exception as exc:  # noqa: BLE001 - any failure is what we count
+            except Exception as exc:  # any failure is what this test counts
                 errors.append(repr(exc))
             time.sleep(0.02)
 
