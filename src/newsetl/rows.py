@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict
 from datetime import date
 from urllib.parse import urlsplit
 
+import numpy as np
 import pyarrow as pa
 
 from newsetl.archive import item_hash
@@ -72,6 +74,34 @@ def content_hash(article: Article) -> str:
     return _sha(json.dumps(values, default=str, sort_keys=True, ensure_ascii=False))
 
 
+# MinHash over word 3-grams, 64 hash functions in 16 bands of 4 (see warehouse's
+# near-duplicate step). The seed is fixed: signatures must never change between
+# runs or releases, or stored articles would stop matching new ones.
+MINHASH_SIZE, BAND_ROWS = 64, 4
+_rng = np.random.default_rng(20141008)
+_MUL = _rng.integers(1, 2**63, MINHASH_SIZE, dtype=np.uint64) | np.uint64(1)
+_ADD = _rng.integers(0, 2**63, MINHASH_SIZE, dtype=np.uint64)
+
+
+def minhash(text: str) -> list[int] | None:
+    """MinHash signature of the text's word 3-grams; None for texts too short to compare.
+
+    Syndicated copies of one wire story differ by a dateline, a sentence, a
+    dropped paragraph: their shingle sets stay over 70% alike (Jaccard),
+    which the share of equal signature values estimates.
+    """
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < 8:
+        return None
+    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+    hashes = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
+         for sh in shingles), dtype=np.uint64, count=len(shingles))
+    # Multiply-shift hashing: (a*x + b) mod 2^64, top 32 bits; uint64 arithmetic wraps.
+    permuted = (hashes[:, None] * _MUL[None, :] + _ADD[None, :]) >> np.uint64(32)
+    return permuted.min(axis=0).astype(np.int64).tolist()
+
+
 def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
@@ -89,6 +119,7 @@ def build_batch(loaded: list[tuple[Item, Article]], rejects: list[Reject],
             word_count=article.word_count, paragraph_count=len(article.paragraphs),
             encoding=article.encoding, encoding_source=article.encoding_source,
             provenance=sorted(article.provenance.items()), content_hash=content_hash(article),
+            minhash=minhash(article.body),
             extractor_version=extractor_version, archive_path=item.archive_path,
             item_key=item.key, item_hash=item_hash(item.data),
         )

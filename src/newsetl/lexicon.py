@@ -1,0 +1,254 @@
+"""Closed word lists the rule-based enrichment relies on.
+
+Kept apart from the rules so a reviewer can see (and extend) the vocabulary
+without reading regexes, and so each rule module stays short. Everything here
+is plain data: frozensets of lower-cased words unless noted.
+"""
+
+from __future__ import annotations
+
+
+def _words(block: str) -> frozenset[str]:
+    """The whitespace-separated words of a block, so lists read like prose."""
+    return frozenset(block.split())
+
+
+# Verbs that introduce or close a direct quotation ("he cautioned").
+REPORTING_VERBS = _words(
+    """
+    said says say saying told tells tell added adds adding asked asks wrote writes
+    cautioned cautions warned warns stressed stresses explained explains noted notes
+    argued argues insisted insists claimed claims declared declares stated states
+    continued continues replied replies responded responds recalled recalls
+    acknowledged acknowledges admitted admits conceded concedes suggested suggests
+    urged urges tweeted tweets posted posts announced announces reported reports
+    observed observes remarked remarks commented comments concluded concludes
+    emphasized emphasizes emphasised emphasises predicted predicts promised promises
+    vowed vows pledged pledges complained complains lamented laments joked jokes
+    quipped quips testified testifies begged begs pleaded pleads demanded demands
+    countered counters shouted shouts yelled yells whispered whispers recounted
+    recounts maintained maintains contended contends asserted asserts affirmed
+    affirms confirmed confirms denied denies agreed agrees wondered wonders mused
+    muses boasted boasts acknowledged described describes reiterated reiterates
+    charged charges accused accuses alleged alleges assured assures answered
+    answers advised advises informed informs reminded reminds retorted retorts
+    conceded sighed explained summed opined warning saying noting insisting arguing
+    adding calling called calls dubbed branded blasted slammed hailed praised
+    criticised criticized condemned labelled labeled termed chimed
+    """
+)
+
+# Words that, written before a name, make it a person and are not part of it.
+PERSON_TITLES = _words(
+    """
+    mr mrs ms miss mx dr prof sir dame lord lady sen rep gov gen col lt capt sgt adm
+    rev fr st judge justice president vice prime minister secretary chancellor
+    ambassador senator representative congressman congresswoman governor mayor
+    king queen prince princess pope sheikh emir ayatollah general colonel lieutenant
+    captain sergeant admiral chairman chairwoman chair director commissioner speaker
+    leader chief officer executive ceo cfo coo deputy assistant attorney coach
+    detective inspector sheriff councillor councilman councilwoman spokesman
+    spokeswoman spokesperson adviser advisor counsel foreign defense defence
+    interior finance energy health trade economy education agriculture former acting
+    premier high president-elect secretary-general undersecretary under-secretary
+    vice-president envoy diplomat superintendent professor doctor pastor bishop
+    cardinal archbishop rabbi imam father sister brother commander marshal
+    state
+    """
+)
+
+# Any of these in a capitalised run marks it as an organisation name.
+ORG_KEYWORDS = _words(
+    """
+    union nations assembly council committee commission ministry ministries
+    department agency bureau office party parliament congress senate house court
+    bank fund institute institution university college school academy hospital
+    clinic centre center association federation organization organisation
+    foundation corporation corp inc ltd llc plc co company group holdings airlines
+    airways records police army navy forces force guard church times post news
+    journal herald tribune gazette press network broadcasting television radio
+    magazine service services authority board cabinet administration kremlin
+    pentagon commonwealth alliance coalition league club society trust reserve
+    exchange partners motors industries technologies labs laboratories
+    studios pictures entertainment media telegraph guardian observer review
+    channel institute ministry secretariat directorate tribunal productions robotics
+    aerospace machines systems solutions dynamics war
+    """
+)
+
+# Nouns heading a non-person quote source ("the document said").
+DOCUMENT_NOUNS = _words(
+    """
+    document message statement letter report release memo memorandum filing
+    complaint lawsuit post tweet email e-mail note announcement communique
+    communiqué study ruling order decree transcript summary notice text
+    declaration resolution survey paper analysis indictment affidavit motion
+    petition proposal plan website blog article editorial video
+    """
+)
+
+# Nouns heading an organisation or an unnamed spokesperson as quote source.
+ORG_NOUNS = _words(
+    """
+    ministry government company department agency office police court council
+    committee embassy army military party union firm bank group commission
+    administration authorities authority campaign spokesman spokeswoman
+    spokesperson spokespeople officials official prosecutors regulator regulators
+    organisation organization board team club league federation association
+    """
+)
+
+PRONOUNS = frozenset({"he", "she"})
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
+    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
+    "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "october": 10,
+    "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6,
+}  # fmt: skip
+
+# Abbreviations whose trailing period does not end a sentence.
+ABBREVIATIONS = _words(
+    """
+    mr mrs ms dr prof gen sen rep gov lt col sgt capt adm rev fr st jr sr inc corp
+    co ltd no vs jan feb mar apr jun jul aug sep sept oct nov dec mt ft pres gov
+    dept est approx e.g i.e u.s u.k u.n a.m p.m
+    """
+)
+
+# Capitalised words that begin sentences or headings but never name anything.
+STOPWORDS = _words(
+    """
+    a an the this that these those there here it its i we you they he she his her
+    their our my your in on at of for to from by with as and or but if when while
+    after before since until during because although though so also then however
+    yet not no yes all some any many most more each every both either neither
+    what which who whom whose where why how mr mrs ms dr according said says
+    meanwhile still now today yesterday tomorrow tonight last next first second
+    third one two three four five six seven eight nine ten photo image video
+    read watch related advertisement click share follow subscribe sign update
+    editor note breaking live exclusive opinion analysis just even only such
+    other another new god analysts officials experts critics residents witnesses
+    investigators prosecutors police observers sources authorities diplomats
+    lawmakers researchers scientists doctors protesters later earlier instead
+    finally eventually recently currently previously indeed perhaps again once
+    despite among amid without within under over through against between
+    here's there's it's that's what's
+    """
+)
+
+# Adjectives and plural nouns of nationality, region or party: never places.
+DEMONYMS = _words(
+    """
+    afghan albanian algerian american andorran angolan argentine argentinian
+    armenian australian austrian azerbaijani azeri bahamian bahraini bangladeshi
+    barbadian belarusian belgian belizean beninese bhutanese bolivian bosnian
+    brazilian british briton bruneian bulgarian burkinabe burmese burundian
+    cambodian cameroonian canadian chadian chilean chinese colombian congolese
+    costa croatian cuban cypriot czech danish djiboutian dominican dutch
+    costa rican ecuadorian egyptian emirati english eritrean estonian ethiopian fijian filipino
+    finnish french gabonese gambian georgian german ghanaian greek grenadian
+    guatemalan guinean guyanese haitian honduran hungarian icelandic indian
+    indonesian iranian iraqi irish israeli italian ivorian jamaican japanese
+    jordanian kazakh kazakhstani kenyan korean kosovar kuwaiti kyrgyz laotian
+    latvian lebanese liberian libyan lithuanian luxembourgish macedonian malagasy
+    malawian malaysian maldivian malian maltese mauritanian mauritian mexican
+    moldovan monegasque mongolian montenegrin moroccan mozambican namibian nepalese
+    nepali nicaraguan nigerian nigerien norwegian omani pakistani palestinian
+    panamanian paraguayan persian peruvian polish portuguese qatari romanian
+    russian rwandan salvadoran samoan saudi scottish senegalese serbian
+    seychellois singaporean slovak slovakian slovenian somali sudanese
+    spanish swazi swedish swiss syrian taiwanese tajik tanzanian thai
+    tibetan togolese tongan trinidadian tunisian turkish turkmen ugandan ukrainian
+    uruguayan uzbek venezuelan vietnamese welsh yemeni zambian zimbabwean
+    african asian european latin arab arabic hispanic caribbean nordic
+    scandinavian slavic baltic balkan soviet western eastern northern southern
+    middle central pacific atlantic mediterranean transatlantic sino kurdish
+    catalan basque crimean chechen flemish bavarian texan californian
+    republican republicans democrat democrats democratic conservative conservatives
+    liberal liberals labour socialist socialists communist communists
+    christian christians muslim muslims jewish jews catholic catholics
+    protestant sunni shia shiite hindu buddhist islamic islamist evangelical
+    americans russians britons ukrainians chinese venezuelans cubans europeans
+    africans asians germans israelis palestinians iranians iraqis syrians
+    afghans pakistanis indians mexicans canadians australians koreans
+    japanese italians spaniards poles turks kurds arabs saudis egyptians
+    """
+)
+
+# Country-level aliases that gazetteers spell differently or do not carry.
+PLACE_ALIASES = {
+    "U.S.": "United States", "US": "United States", "USA": "United States",
+    "U.S.A.": "United States", "America": "United States",
+    "United States of America": "United States",
+    "UK": "United Kingdom", "U.K.": "United Kingdom", "Britain": "United Kingdom",
+    "Great Britain": "United Kingdom", "Holland": "Netherlands",
+    "The Netherlands": "Netherlands", "Czech Republic": "Czechia",
+    "Burma": "Myanmar", "Russian Federation": "Russia", "UAE": "United Arab Emirates",
+    "DRC": "Democratic Republic of the Congo", "Ivory Coast": "Ivory Coast",
+    "Côte d'Ivoire": "Ivory Coast", "Viet Nam": "Vietnam", "Syrian Arab Republic": "Syria",
+    "Republic of Korea": "South Korea", "Korea": "South Korea",
+    "Vatican City": "Vatican", "Timor-Leste": "Timor Leste", "East Timor": "Timor Leste",
+}  # fmt: skip
+
+# Regions and sub-national places often named in news but absent from country
+# and city lists.
+EXTRA_PLACES = frozenset(
+    {
+        "Europe",
+        "Asia",
+        "Africa",
+        "North America",
+        "South America",
+        "Latin America",
+        "Central America",
+        "Oceania",
+        "Antarctica",
+        "Arctic",
+        "Middle East",
+        "Near East",
+        "Far East",
+        "Caribbean",
+        "Balkans",
+        "Caucasus",
+        "Scandinavia",
+        "Siberia",
+        "Crimea",
+        "Donbas",
+        "Donbass",
+        "Gaza",
+        "Gaza Strip",
+        "West Bank",
+        "Golan Heights",
+        "Kashmir",
+        "Tibet",
+        "Xinjiang",
+        "Catalonia",
+        "Kurdistan",
+        "Sahel",
+        "Sahara",
+        "Persian Gulf",
+        "Scotland",
+        "England",
+        "Wales",
+        "Northern Ireland",
+        "Bavaria",
+        "Quebec",
+        "Ontario",
+        "British Columbia",
+        "Alberta",
+        "Punjab",
+        "Sinai",
+        "Chechnya",
+        "Silicon Valley",
+        "Wall Street",
+        "Hong Kong",
+        "Taiwan",
+        "Macau",
+    }
+)

@@ -1,0 +1,447 @@
+# ruff: noqa: RUF001
+# (curly quotation marks and apostrophes are the subject matter of this module)
+"""Direct quotations and who said them, by punctuation and reporting-verb rules.
+
+Quotes are found from their marks (curly or straight double quotes; single
+curly quotes only when an article uses no double ones), one per paragraph
+segment, so a quote continued across paragraphs is several segments sharing a
+speaker unless a later one names its own. Speakers come, in order, from an
+attribution after the quote (“...,” Lavrov said), one before it in the same
+sentence (Lavrov said: “...”, according to X), the previous quote of a split
+or continued quotation, and a later quote that repeats the text (headings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsetl.entities import ORG, PERSON, PLACE, Mention
+from newsetl.lexicon import DOCUMENT_NOUNS, ORG_NOUNS, PRONOUNS, REPORTING_VERBS
+from newsetl.models import Quote
+from newsetl.sentences import paragraph_spans, sentence_start_before
+
+_OPEN = "“„«"
+_CLOSE = "”»"
+_OPEN_CONTEXT = " \t\n([{—–-/:"
+_VERB = r"(?P<v>" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b"
+_ADVERB = (
+    r"(?:(?:[a-z]+ly|also|later|then|again|once|has|had|have|would|will|could|might|did|does"
+    r"|(?:goes|went|go) on to|(?:continues|continued|wants|wanted|declined|refused) to)\s+)*"
+)
+# “...,” Lavrov said / “...,” Morrison, Vindman's superior, said
+_AFTER_SUBJECT_VERB = re.compile(
+    r"\s*[,—–-]?\s*(?P<sp>[^,.;:!?“”\"\n]{1,60}?)(?:\s*,\s*[^.;“”\"\n]{1,150}?,)?\s+"
+    + _ADVERB
+    + _VERB
+)
+# “...,” said Lavrov / “...,” wrote 43-year-old Martin Taylor of Aberdeenshire
+_AFTER_VERB_SUBJECT = re.compile(r"\s*[,—–-]?\s*" + _VERB + r"\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})")
+_ACCORDING_AFTER = re.compile(r"\s*[,—–-]?\s*according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
+_ACCORDING_BEFORE = re.compile(r"according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
+_COLON_BEFORE = re.compile(r"^\s*(?P<sp>[^,.;:!?“”\"\n]{2,60}?)\s*:\s*$")
+_VERB_ANY = re.compile(r"\b" + _VERB)
+_VERB_AFTER_NAME = re.compile(r"\s+" + _ADVERB + _VERB)
+_RELATIVE = re.compile(
+    r"^(?P<np>(?:the|a|an|this|that|its|his|her|their)\s+[\w’'\- ]{1,40}?)\s+(?:that|which|who)\b",
+    re.I,
+)
+_CUT_AFTER_NP = re.compile(
+    r"\s+(?:for|with|by|about|over|in|on|at|during|after|before|to|from|via|when|while|who|which|that|as|and|but|of)\s.*$"
+)
+_COORDINATED = re.compile(r"\b(?:and|or)\s*,?\s*$")
+_EMPTY_SUBJECT = re.compile(r"^[\s,]*(?:and|but|then|before|after)?[\s,]*$", re.I)
+_SUBJECT_WORDS = re.compile(r"^(?:and|but|so|then|he|she|it|they|we|i)$", re.I)
+_DETERMINERS = ("the ", "a ", "an ", "this ", "that ", "its ", "his ", "her ", "their ")
+_MAX_VERB_GAP_WORDS = 30  # words between a reporting verb and the quote it introduces
+_MAX_THAT_GAP_WORDS = 60  # ... when "said that" makes the whole sentence reported speech
+_SCARE_MAX_WORDS = 5
+
+
+@dataclass
+class _Segment:
+    """One quoted stretch inside one paragraph."""
+
+    open: int  # offset of the opening mark (or of the text, when none)
+    close: int  # offset of the closing mark (or paragraph end, when open-ended)
+    text_start: int
+    text_end: int
+    continues: bool  # quotation carries on into the next paragraph
+    chain: int  # segments of one multi-paragraph quotation share this
+
+
+@dataclass
+class _Attribution:
+    speaker: str | None
+    kind: str
+    verb: str | None
+
+
+# ---------------------------------------------------------------- finding marks
+
+
+def _is_open(text: str, i: int, straight: str) -> bool:
+    """An opening mark: curly-open, or straight with space (or start) before it."""
+    ch = text[i]
+    if ch in _OPEN or ch == "‘":
+        return True
+    if ch == straight:
+        return i == 0 or text[i - 1] in _OPEN_CONTEXT or text[i - 1] in _OPEN
+    return False
+
+
+def _is_close(text: str, i: int, straight: str) -> bool:
+    ch = text[i]
+    if ch in _CLOSE:
+        return True
+    if ch == "’":  # closes a single-quoted quotation only before a non-letter
+        return straight == "‘" and (i + 1 == len(text) or not text[i + 1].isalpha())
+    return ch == straight and i > 0 and not text[i - 1].isspace()
+
+
+def _marks(text: str) -> tuple[str, str]:
+    """Which characters open and close quotations in this article."""
+    if any(c in text for c in _OPEN + _CLOSE + '"'):
+        return _OPEN + '"', _CLOSE + '"'
+    return "‘", "’"
+
+
+def find_segments(text: str) -> list[_Segment]:
+    """Quoted stretches; nested single quotes stay inside their quotation."""
+    opens, closes = _marks(text)
+    straight = '"' if '"' in opens else "‘"
+    segments: list[_Segment] = []
+    chain = 0
+    paragraphs = paragraph_spans(text)
+    for n, (ps, pe) in enumerate(paragraphs):
+        start: int | None = None
+        for i in range(ps, pe):
+            ch = text[i]
+            if ch not in opens and ch not in closes:
+                continue
+            if start is None and _is_open(text, i, straight) and ch in opens:
+                start = i
+            elif start is not None and _is_close(text, i, straight) and ch in closes:
+                segments.append(_segment(text, start, i, False, chain))
+                start = None
+                chain += 1
+        if start is not None:
+            nxt = paragraphs[n + 1][0] if n + 1 < len(paragraphs) else None
+            continues = nxt is not None and text[nxt] in opens and _is_open(text, nxt, straight)
+            segments.append(_segment(text, start, pe, continues, chain))
+            if not continues:
+                chain += 1
+    return segments
+
+
+def _segment(text: str, open_: int, close: int, continues: bool, chain: int) -> _Segment:
+    """Trim the quoted text of whitespace and a trailing comma."""
+    s, e = open_ + 1, close
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] == ","):
+        e -= 1
+    return _Segment(open_, close, s, e, continues, chain)
+
+
+# ---------------------------------------------------------------- speakers
+
+
+def _mentions_in(mentions: list[Mention], start: int, end: int) -> list[Mention]:
+    return [m for m in mentions if start <= m.start < end]
+
+
+def _head_noun(phrase: str) -> str:
+    words = re.findall(r"[\w\-]+", phrase.lower())
+    return words[-1] if words else ""
+
+
+def _speaker_from_phrase(
+    phrase: str, start: int, ctx: _Context, nearest: bool = False
+) -> _Attribution | None:
+    """Turn the words naming a speaker into a canonical speaker and its kind.
+
+    `nearest` picks the person closest to the verb when several are named
+    before it ("Van Der Beek was eliminated in what host Tom Bergeron described").
+    """
+    lead = len(phrase) - len(phrase.lstrip())
+    phrase, start = phrase.strip(), start + lead
+    if not phrase:
+        return None
+    low = phrase.lower()
+    if low in PRONOUNS:
+        person = ctx.salient_person_before(start)
+        return _Attribution(person, PERSON, None) if person else _Attribution(None, "unknown", None)
+    last_word = low.split()[-1]
+    if last_word in PRONOUNS and " " in low:  # "In a Tumblr post at the time she"
+        return _speaker_from_phrase(phrase.split()[-1], start + len(phrase) - len(last_word), ctx)
+    if low in ("it", "they"):
+        org = ctx.last_org_before(start)
+        return _Attribution(org, ORG, None) if org else None
+    if _SUBJECT_WORDS.match(phrase):
+        return None
+    found = _mentions_in(ctx.mentions, start, start + len(phrase))
+    people = [m for m in found if m.kind == PERSON]
+    if people:
+        ctx.note_speaker(people[-1 if nearest else 0])
+        return _Attribution(people[-1 if nearest else 0].name, PERSON, None)
+    np = _CUT_AFTER_NP.sub("", phrase)
+    head = _head_noun(np)
+    heads = [
+        m
+        for m in found
+        if m.kind in (ORG, PLACE) and m.start - start < len(np) <= m.end - start + 1
+    ]
+    if heads and head not in DOCUMENT_NOUNS and head not in ORG_NOUNS:
+        ctx.org_speakers.append(heads[0])
+        return _Attribution(heads[0].name, ORG, None)
+    if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS):
+        return None
+    np = np[0].lower() + np[1:] if np.lower().startswith(_DETERMINERS) else np
+    return _Attribution(np, "document" if head in DOCUMENT_NOUNS else ORG, None)
+
+
+def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _Attribution | None:
+    """“...,” Lavrov said / “...,” said Lavrov / “...,” according to X."""
+    if seg.close >= limit:
+        return None
+    pos = seg.close + 1
+    for pattern in (_ACCORDING_AFTER, _AFTER_VERB_SUBJECT, _AFTER_SUBJECT_VERB):
+        m = pattern.match(text, pos, limit)
+        if not m:
+            continue
+        phrase = m.group("sp")
+        if pattern is _AFTER_VERB_SUBJECT:
+            phrase = re.split(r",", phrase)[0]
+        att = _speaker_from_phrase(phrase, m.start("sp"), ctx)
+        if att:
+            att.verb = m.groupdict().get("v")
+            return att
+    return None
+
+
+def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> _Attribution | None:
+    """Lavrov said: “...” / X said that ... “...” / according to X, “...”."""
+    start = sentence_start_before(text, seg.open, floor)
+    pre = text[start : seg.open]
+    m = _ACCORDING_BEFORE.search(pre)
+    if m:
+        att = _speaker_from_phrase(m.group("sp"), start + m.start("sp"), ctx)
+        if att:
+            return att
+    verbs = list(_VERB_ANY.finditer(pre))
+    for v in reversed(verbs):
+        gap = pre[v.end() :].split()
+        if len(gap) > (_MAX_THAT_GAP_WORDS if gap[:1] == ["that"] else _MAX_VERB_GAP_WORDS):
+            return None
+        clause = re.sub(r"\s+" + _ADVERB + r"$", " ", pre[: v.start()])
+        if _COORDINATED.search(clause) and v is not verbs[0]:
+            continue  # "... said X and added, “...”": the subject is the earlier verb's
+        rel = _RELATIVE.match(clause.strip())
+        if rel:
+            phrase_start = start + clause.index(rel.group("np"))
+            att = _speaker_from_phrase(rel.group("np"), phrase_start, ctx)
+        else:
+            tail_at = max(clause.rfind(","), clause.rfind(";")) + 1
+            phrase = clause[tail_at:]
+            att = _speaker_from_phrase(phrase, start + tail_at, ctx, nearest=True)
+            if att is None and (not phrase.strip() or phrase.strip()[0].islower()):
+                first = clause.split(",")[0]  # "Cheuk Hau-yip, the commander of ..., said:"
+                att = _speaker_from_phrase(first, start, ctx, nearest=True)
+        if att:
+            att.verb = v.group("v")
+            return att
+        return _Attribution(None, "unknown", v.group("v")) if _EMPTY_SUBJECT.match(clause) else None
+    m = _COLON_BEFORE.match(pre)
+    if m:
+        return _speaker_from_phrase(m.group("sp"), start + m.start("sp"), ctx)
+    return None
+
+
+@dataclass
+class _Context:
+    """What speaker resolution needs to know about the article."""
+
+    mentions: list[Mention]
+    quoted: list[tuple[int, int]]
+    speakers: list[Mention] = field(default_factory=list)
+    org_speakers: list[Mention] = field(default_factory=list)
+    text: str = ""
+
+    def _outside(self, m: Mention) -> bool:
+        return not any(s <= m.start < e for s, e in self.quoted)
+
+    def note_speaker(self, m: Mention) -> None:
+        """Remember a named speaker: the likeliest antecedent of a later "he"."""
+        self.speakers.append(m)
+
+    def salient_person_before(self, pos: int) -> str | None:
+        """Antecedent of "he"/"she": the latest sentence subject or named speaker
+        before `pos`, else the person last named outside quotation marks."""
+        salient = [
+            m
+            for m in self.mentions
+            if m.kind == PERSON
+            and m.start < pos
+            and self._outside(m)
+            and (m.subject or _VERB_AFTER_NAME.match(self.text, m.end))
+        ]
+        salient += [m for m in self.speakers if m.start < pos]
+        if salient:
+            return max(salient, key=lambda m: m.start).name
+        return next(
+            (
+                m.name
+                for m in reversed(self.mentions)
+                if m.start < pos and m.kind == PERSON and self._outside(m)
+            ),
+            None,
+        )
+
+    def last_org_before(self, pos: int) -> str | None:
+        """Antecedent of "it"/"they" as a speaker: the organisation last quoted, else last named."""
+        quoted = [m for m in self.org_speakers if m.start < pos]
+        if quoted:
+            return quoted[-1].name
+        return next(
+            (
+                m.name
+                for m in reversed(self.mentions)
+                if m.start < pos and m.kind == ORG and self._outside(m)
+            ),
+            None,
+        )
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^\w]+", " ", s).strip().casefold()
+
+
+def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
+    """Every direct quotation in `text` with its speaker, in text order.
+
+    Single words (“recall”) and short unattributed quotations (five words or
+    fewer, “outside”) are scare quotes or terms, and are left out.
+    """
+    segments = find_segments(text)
+    ctx = _Context(mentions, [(s.open, s.close) for s in segments], text=text)
+    paragraphs = paragraph_spans(text)
+    atts: list[_Attribution | None] = []
+    for i, seg in enumerate(segments):
+        ps, pe = next(p for p in paragraphs if p[0] <= seg.open < p[1] or p[0] == seg.open)
+        nxt = segments[i + 1].open if i + 1 < len(segments) and segments[i + 1].open < pe else pe
+        prev_close = segments[i - 1].close + 1 if i and segments[i - 1].close >= ps else ps
+        att = _attribution_after(text, seg, nxt, ctx) or _attribution_before(
+            text, seg, prev_close, ctx
+        )
+        atts.append(att)
+    _inherit(segments, atts, text, paragraphs, ctx)
+    quotes = []
+    for seg, att in zip(segments, atts, strict=True):
+        words = len(text[seg.text_start : seg.text_end].split())
+        if words < 2 or ((att is None or att.speaker is None) and words <= _SCARE_MAX_WORDS):
+            continue
+        att = att or _Attribution(None, "unknown", None)
+        quotes.append(
+            Quote(
+                len(quotes) + 1,
+                text[seg.text_start : seg.text_end],
+                att.speaker,
+                att.kind,
+                att.verb,
+                seg.text_start,
+                seg.text_end,
+            )
+        )
+    return quotes
+
+
+def _inherit(
+    segments: list[_Segment],
+    atts: list[_Attribution | None],
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    ctx: _Context,
+) -> None:
+    """Fill in speakers of split, continued, follow-on and heading quotations."""
+    for i, seg in enumerate(segments):  # the rest of a multi-paragraph quote
+        if atts[i] is None or atts[i].speaker is None:
+            donor = next(
+                (
+                    atts[j]
+                    for j, s in enumerate(segments)
+                    if s.chain == seg.chain and atts[j] and atts[j].speaker
+                ),
+                None,
+            )
+            if donor:
+                atts[i] = donor
+    para_of = [
+        next(k for k, p in enumerate(paragraphs) if p[0] <= s.open <= p[1]) for s in segments
+    ]
+    for i, seg in enumerate(segments):  # headings repeat a quote attributed later
+        if (atts[i] is None or atts[i].speaker is None) and seg.text_end > seg.text_start:
+            needle = _norm(text[seg.text_start : seg.text_end])
+            donor = next(
+                (
+                    atts[j]
+                    for j, s in enumerate(segments)
+                    if j != i
+                    and atts[j]
+                    and atts[j].speaker
+                    and len(needle) > 8
+                    and needle in _norm(text[s.text_start : s.text_end])
+                ),
+                None,
+            )
+            if donor:
+                atts[i] = donor
+    for i, seg in enumerate(segments):  # split quotes and follow-on paragraphs
+        if atts[i] is not None and atts[i].speaker is not None:
+            continue
+        if i and para_of[i] == para_of[i - 1] and atts[i - 1] and atts[i - 1].speaker:
+            atts[i] = atts[i - 1]
+        elif not text[paragraphs[para_of[i]][0] : seg.open].strip():
+            atts[i] = _from_earlier_paragraphs(
+                para_of[i], segments, atts, para_of, text, paragraphs, ctx
+            )
+
+
+_SHORT_PARAGRAPH = (
+    200  # a person-less paragraph this short (a "SEE MORE" link) does not break a quote run
+)
+
+
+def _from_earlier_paragraphs(
+    para: int,
+    segments: list[_Segment],
+    atts: list[_Attribution | None],
+    para_of: list[int],
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    ctx: _Context,
+) -> _Attribution | None:
+    """Speaker of a paragraph that is only a quotation: whoever spoke, or was
+    reported as speaking ("Erekat said it was ..."), just before it."""
+    for p in range(para - 1, max(para - 3, -1), -1):
+        ps, pe = paragraphs[p]
+        spoken = [
+            atts[j] for j in range(len(segments)) if para_of[j] == p and atts[j] and atts[j].speaker
+        ]
+        if spoken:
+            return spoken[-1]
+        reported = [
+            m
+            for m in ctx.mentions
+            if ps <= m.start < pe and m.kind == PERSON and _VERB_AFTER_NAME.match(text, m.end, pe)
+        ]
+        if reported:
+            return _Attribution(
+                reported[-1].name, PERSON, _VERB_AFTER_NAME.match(text, reported[-1].end, pe)["v"]
+            )
+        if (
+            any(ps <= m.start < pe and m.kind == PERSON for m in ctx.mentions)
+            or pe - ps > _SHORT_PARAGRAPH
+        ):
+            return None
+    return None

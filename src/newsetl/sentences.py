@@ -1,0 +1,64 @@
+# ruff: noqa: RUF001
+# (curly quotation marks and apostrophes are the subject matter of this module)
+"""Paragraph and sentence boundaries, by punctuation rules.
+
+Entities need "is this word sentence-initial?", quotes need "where does the
+current sentence start?", and date mentions need "the sentence around it".
+One small splitter serves all three so they agree on what a sentence is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsetl.lexicon import ABBREVIATIONS
+
+_PARAGRAPH = re.compile(r"[^\n]+")
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by space.
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty line; the body joins paragraphs with blank lines."""
+    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+
+
+def _is_real_boundary(text: str, dot: int) -> bool:
+    """A period after an abbreviation ("Mr.", "Oct.") or an initial ("J.") ends nothing."""
+    if text[dot] != ".":
+        return True
+    m = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
+    if not m:
+        return True
+    word = m.group(1).lower().strip(".")
+    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    return "." not in word  # dotted acronyms ("U.S.") end a sentence only rarely
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; never crosses a paragraph break."""
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(text):
+        start = p_start
+        for m in _BOUNDARY.finditer(text, p_start, p_end):
+            if _is_real_boundary(text, m.start()):
+                spans.append((start, m.end()))
+                start = m.end()
+                while start < p_end and text[start].isspace():
+                    start += 1
+        if start < p_end:
+            spans.append((start, p_end))
+    return spans
+
+
+def sentence_start_before(text: str, pos: int, floor: int = 0) -> int:
+    """Offset where the sentence containing `pos` begins (not before `floor`)."""
+    start = floor
+    for m in _BOUNDARY.finditer(text, floor, pos):
+        if _is_real_boundary(text, m.start()):
+            start = m.end()
+    while start < pos and text[start].isspace():
+        start += 1
+    return start

@@ -1,0 +1,271 @@
+"""Feeds and sitemaps: parsing hostile and normal XML, and walking a source over HTTP."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from newsetl.discover import Discovered, discover_source, parse_feed, parse_sitemap
+from newsetl.fetch import Fetcher
+from newsetl.models import Rejected
+from newsetl.sources import FetchSettings, Schedule, Source
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Coast Gazette</title>
+<item><title>Harbour reopens</title>
+  <link>https://Gazette.example/news/harbour?utm_source=rss&amp;id=7#top</link>
+  <pubDate>Wed, 01 May 2024 09:30:00 +0200</pubDate></item>
+<item><title>Pier repairs</title><link>/news/pier</link></item>
+<item><title>Harbour reopens (again)</title>
+  <link>https://gazette.example/news/harbour?id=7&amp;fbclid=abc</link></item>
+<item><title>No link here</title></item>
+<item><title>Mail</title><link>mailto:desk@gazette.example</link></item>
+</channel></rss>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Harbour News</title>
+<entry><title>Ferries back</title><link href="https://harbour.example/ferries"/>
+<updated>2024-05-02T08:00:00Z</updated><id>urn:1</id></entry>
+</feed>"""
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<ROOT><item><title>&lol9;</title><link>https://x.example/&lol9;</link></item></ROOT>"""
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><item><title>&secret;</title><link>https://x.example/a</link></item>
+</channel></rss>"""
+
+NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+ <url><loc>https://harbour.example/news/ferries?utm_medium=sitemap</loc>
+  <lastmod>2024-05-03</lastmod>
+  <news:news><news:publication><news:name>Harbour News</news:name><news:language>en</news:language>
+   </news:publication><news:publication_date>2024-05-02T08:00:00+01:00</news:publication_date>
+   <news:title>Ferries are back</news:title></news:news></url>
+ <url><loc>https://harbour.example/news/pier</loc>
+  <video:video><video:title>Not the article title</video:title></video:video>
+  <news:news><news:publication_date>2024-05-01</news:publication_date></news:news></url>
+ <url><loc>https://harbour.example/about</loc><lastmod>2024-01-01</lastmod></url>
+ <url><loc>javascript:alert(1)</loc></url>
+</urlset>"""
+
+INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+ <sitemap><loc>https://harbour.example/sitemap-news.xml</loc></sitemap>
+ <sitemap><loc>https://harbour.example/sitemap-2024.xml.gz</loc><lastmod>2024-05-01</lastmod></sitemap>
+</sitemapindex>"""
+
+
+# -- feeds ------------------------------------------------------------------------
+
+
+def test_rss_entries_are_canonical_unique_and_dated() -> None:
+    found = parse_feed(RSS, "gazette", base_url="https://gazette.example/rss.xml")
+    assert [d.url for d in found] == [
+        "https://gazette.example/news/harbour?id=7",
+        "https://gazette.example/news/pier",
+    ]
+    assert found[0] == Discovered(
+        "https://gazette.example/news/harbour?id=7",
+        "Harbour reopens",
+        datetime(2024, 5, 1, 7, 30, tzinfo=UTC),
+        "gazette",
+    )
+    assert found[1].published_at is None
+
+
+def test_feed_max_items() -> None:
+    assert len(parse_feed(RSS, "gazette", base_url="https://gazette.example/", max_items=1)) == 1
+
+
+def test_atom_feed() -> None:
+    (entry,) = parse_feed(ATOM, "harbour")
+    assert entry.url == "https://harbour.example/ferries"
+    assert entry.title == "Ferries back"
+    assert entry.published_at == datetime(2024, 5, 2, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("document", [BILLION_LAUGHS, XXE])
+def test_entity_declarations_are_refused(document: bytes) -> None:
+    with pytest.raises(Rejected) as feed:
+        parse_feed(document, "evil")
+    assert feed.value.reason == "xml-entities"
+    with pytest.raises(Rejected) as sitemap:
+        parse_sitemap(document, "evil")
+    assert sitemap.value.reason == "xml-entities"
+
+
+def test_not_a_feed() -> None:
+    with pytest.raises(Rejected) as err:
+        parse_feed(b"<html><body>hello</body></html>", "x")
+    assert err.value.reason == "bad-feed"
+
+
+# -- sitemaps ----------------------------------------------------------------------
+
+
+def test_news_sitemap_fields() -> None:
+    sitemap = parse_sitemap(NEWS_SITEMAP, "harbour")
+    assert sitemap.sitemaps == () and not sitemap.truncated
+    ferries, pier, about = sitemap.pages
+    assert ferries == Discovered(
+        "https://harbour.example/news/ferries",
+        "Ferries are back",
+        datetime(2024, 5, 2, 7, 0, tzinfo=UTC),
+        "harbour",
+    )
+    assert pier.title is None  # a video:title is not the article's title
+    assert pier.published_at == datetime(2024, 5, 1, tzinfo=UTC)
+    assert about.published_at is None  # lastmod is not a publication date
+
+
+def test_sitemap_index_lists_children() -> None:
+    sitemap = parse_sitemap(INDEX, "harbour")
+    assert sitemap.pages == ()
+    assert sitemap.sitemaps == (
+        "https://harbour.example/sitemap-news.xml",
+        "https://harbour.example/sitemap-2024.xml.gz",
+    )
+
+
+def test_gzipped_sitemap() -> None:
+    assert len(parse_sitemap(gzip.compress(NEWS_SITEMAP), "harbour").pages) == 3
+
+
+def test_sitemap_entries_are_capped() -> None:
+    urls = b"".join(b"<url><loc>https://h.example/%d</loc></url>" % i for i in range(100))
+    big = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + urls + b"</urlset>"
+    sitemap = parse_sitemap(big, "h", max_entries=10)
+    assert len(sitemap.pages) == 10 and sitemap.truncated
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (b"<html><body/></html>", "bad-sitemap"),
+        (b"<urlset><url><loc>https://h.example/a</loc>", "bad-sitemap"),
+        (b"\x1f\x8b\x08not really gzip", "bad-sitemap"),
+    ],
+)
+def test_broken_sitemaps_are_rejected(document: bytes, reason: str) -> None:
+    with pytest.raises(Rejected) as err:
+        parse_sitemap(document, "h")
+    assert err.value.reason == reason
+
+
+# -- walking a source over HTTP ------------------------------------------------------
+
+
+@pytest.fixture
+def fetcher() -> Fetcher:
+    settings = FetchSettings(allow_hosts=("127.0.0.1", "localhost"), rate_limit=0.0, retries=0)
+    with Fetcher(settings) as f:
+        yield f
+
+
+def source(kind: str, *urls: str, max_items: int | None = None) -> Source:
+    return Source("test", kind, urls, Schedule(interval_seconds=60), max_items=max_items)
+
+
+def test_feed_source(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/rss.xml").respond_with_data(RSS, content_type="application/rss+xml")
+    found = discover_source(source("feed", httpserver.url_for("/rss.xml")), fetcher.fetch)
+    assert [p.url for p in found.pages] == [
+        "https://gazette.example/news/harbour?id=7",
+        httpserver.url_for("/news/pier"),  # relative link resolved against the feed's URL
+    ]
+    assert [f.outcome for f in found.fetches] == ["ok"]
+
+
+def test_sitemap_index_with_child_news_sitemap(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    base = httpserver.url_for("")
+    index = INDEX.replace(b"https://harbour.example/", base.encode())
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/sitemap_index.xml").respond_with_data(
+        index, content_type="application/xml"
+    )
+    httpserver.expect_request("/sitemap-news.xml").respond_with_data(
+        NEWS_SITEMAP, content_type="text/xml"
+    )
+    httpserver.expect_request("/sitemap-2024.xml.gz").respond_with_data(
+        b"<not-a-sitemap/>", content_type="application/x-gzip"
+    )
+    found = discover_source(
+        source("sitemap", httpserver.url_for("/sitemap_index.xml")), fetcher.fetch
+    )
+    assert [p.url for p in found.pages] == [
+        "https://harbour.example/news/ferries",
+        "https://harbour.example/news/pier",
+        "https://harbour.example/about",
+    ]
+    assert found.pages[0].title == "Ferries are back"
+    assert [f.final_url for f in found.fetches] == [
+        httpserver.url_for("/sitemap_index.xml"),
+        httpserver.url_for("/sitemap-news.xml"),
+        httpserver.url_for("/sitemap-2024.xml.gz"),
+    ]
+    assert [(p.url, p.reason) for p in found.problems] == [
+        (httpserver.url_for("/sitemap-2024.xml.gz"), "bad-sitemap")
+    ]
+
+
+def test_sitemap_index_that_lists_itself_is_fetched_once(
+    httpserver: HTTPServer, fetcher: Fetcher
+) -> None:
+    url = httpserver.url_for("/sitemap.xml")
+    loop = INDEX.replace(b"https://harbour.example/sitemap-news.xml", url.encode())
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/sitemap.xml").respond_with_data(
+        loop, content_type="application/xml"
+    )
+    found = discover_source(source("sitemap", url), fetcher.fetch, max_sitemaps=5)
+    assert [f.final_url for f in found.fetches].count(url) == 1
+
+
+def test_source_max_items_and_failed_fetch(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/news.xml").respond_with_data(
+        NEWS_SITEMAP, content_type="application/xml"
+    )
+    found = discover_source(
+        source("sitemap", httpserver.url_for("/news.xml"), max_items=2), fetcher.fetch
+    )
+    assert len(found.pages) == 2
+    httpserver.expect_request("/gone.xml").respond_with_data("", status=404)
+    gone = discover_source(source("sitemap", httpserver.url_for("/gone.xml")), fetcher.fetch)
+    assert gone.pages == [] and gone.fetches[0].outcome == "http-error"
+
+
+def test_urls_source_needs_no_fetch() -> None:
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("a urls source is not fetched during discovery")
+
+    found = discover_source(
+        source(
+            "urls",
+            "https://A.example/x?utm_campaign=1",
+            "https://a.example/x",
+            "https://a.example/y",
+        ),
+        no_fetch,
+    )
+    assert [p.url for p in found.pages] == ["https://a.example/x", "https://a.example/y"]
