@@ -59,6 +59,15 @@ def archive(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One temporary Prefect server for the few end-to-end flow tests (~10 s once)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
+
+
 @pytest.fixture
 def warehouse_file(tmp_path: Path) -> Path:
     return tmp_path / "wh" / "test.duckdb"

@@ -3,18 +3,10 @@
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from newsetl.cli import load_flow
 from tests.conftest import SEED_TITLE
-
-
-@pytest.fixture(scope="session")
-def prefect_server():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness():
-        yield
+from tests.test_ingest import page, rss, write_config
 
 
 def test_backfill_flow_runs_twice_and_records_both_runs(prefect_server, archive: Path,
@@ -30,3 +22,25 @@ def test_backfill_flow_runs_twice_and_records_both_runs(prefect_server, archive:
         titles = con.execute("SELECT title FROM articles ORDER BY title").fetchall()
     assert runs == [("backfill", "ok", 2, 2, 0, 0), ("backfill", "ok", 2, 0, 2, 0)]
     assert titles == [("Harbour reopens after storm",), (SEED_TITLE,)]
+
+
+def test_ingest_flow_records_one_run_per_source(prefect_server, httpserver, tmp_path: Path):
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/a").respond_with_data(page("Alpha news", "alpha"),
+                                                      content_type="text/html")
+    httpserver.expect_request("/b").respond_with_data(page("Beta news", "beta"),
+                                                      content_type="text/html")
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(httpserver.url_for("")[:-1], ["/a", "/b"]), content_type="application/rss+xml")
+    write_config(tmp_path, f'[sources.wire]\nkind = "feed"\nurl = "{httpserver.url_for("/feed")}"'
+                           '\nschedule = "1h"\n[sources.off]\nkind = "urls"\nurls = '
+                           f'["{httpserver.url_for("/a")}"]\nschedule = "1h"\nenabled = false\n')
+    ingest = load_flow("ingest", "ingest")
+    warehouse = tmp_path / "wh.duckdb"
+    results = ingest(sources_file=str(tmp_path / "sources.toml"), warehouse=str(warehouse))
+    assert list(results) == ["wire"] and results["wire"]["loaded"] == 2
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        runs = con.execute("SELECT flow, source, status, loaded FROM runs").fetchall()
+        hits = con.execute("SELECT count(*) FROM fts_main_articles.docs").fetchone()[0]
+    assert runs == [("ingest", "wire", "ok", 2)]
+    assert hits == 2  # the search index was refreshed

@@ -102,6 +102,74 @@ def backfill(
         raise typer.Exit(EXIT_REJECTS)
 
 
+SourcesOpt = Annotated[Path, typer.Option(
+    "--sources", help="Sources config (see sources.example.toml).")]
+
+
+@app.command()
+def ingest(
+    sources: SourcesOpt = Path("sources.toml"),
+    source: Annotated[str | None, typer.Option(
+        help="Only this source (default: every enabled one).")] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Fetch the configured sources once: discover, fetch politely, archive, load."""
+    started = time.monotonic()
+    flow = load_flow("ingest", "ingest")
+    results = flow(sources_file=str(sources), source=source, warehouse=warehouse)
+    failed = rejected = 0
+    for name, counts in results.items():
+        if "error" in counts:
+            failed += 1
+            typer.echo(f"{name}: failed: {counts['error']}")
+            continue
+        rejected += counts["rejected"]
+        typer.echo(f"{name}: {counts['seen']} seen, {counts['loaded']} loaded, "
+                   f"{counts['updated']} updated, {counts['skipped']} skipped, "
+                   f"{counts['rejected']} rejected {counts['reasons'] or ''}")
+    typer.echo(f"ingest finished in {time.monotonic() - started:.1f} s")
+    if failed:
+        raise typer.Exit(1)
+    if rejected:
+        raise typer.Exit(EXIT_REJECTS)
+
+
+@app.command(name="sources")
+def list_sources(sources: SourcesOpt = Path("sources.toml"),
+                 warehouse: WarehouseOpt = None) -> None:
+    """List the configured sources with their schedule and last run."""
+    import duckdb
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsetl.sources import SourcesError, load_sources
+    from newsetl.warehouse import WarehouseBusy, connect
+
+    try:
+        config = load_sources(sources)
+    except SourcesError as exc:
+        raise _fail(str(exc)) from None
+    last: dict[str, tuple] = {}
+    try:
+        with connect(warehouse, read_only=True) as con:
+            last = {row[0]: row[1:] for row in con.execute(
+                "SELECT source, started_at, status, loaded, rejected FROM runs "
+                "WHERE flow = 'ingest' QUALIFY row_number() OVER "
+                "(PARTITION BY source ORDER BY started_at DESC) = 1").fetchall()}
+    except (duckdb.Error, FileNotFoundError, WarehouseBusy):
+        pass  # no warehouse yet: every source shows "never"
+    table = Table("source", "kind", "schedule", "enabled", "url(s)", "last run", "status",
+                  "loaded", "rejected")
+    for s in config.sources:
+        started, status, loaded, rejected = last.get(s.name, (None, "never", None, None))
+        when = s.schedule.cron or f"every {s.schedule.interval_seconds} s"
+        table.add_row(s.name, s.kind, when, "yes" if s.enabled else "no", "\n".join(s.urls),
+                      started.strftime("%Y-%m-%d %H:%M") if started else "-", status,
+                      str(loaded if loaded is not None else "-"),
+                      str(rejected if rejected is not None else "-"))
+    Console().print(table)
+
+
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Archived files (.txt, .html, .gz).")],

@@ -275,7 +275,7 @@ def new_run_id() -> str:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict,
-              extractor_version: str) -> None:
+              extractor_version: str, source: str | None = None) -> None:
     """Record a run as started; call under `exclusive_run`.
 
     Holding the run lock means no other run is alive, so any run still
@@ -283,9 +283,10 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters
     """
     con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
     con.execute(
-        "INSERT INTO runs (run_id, flow, parameters, started_at, status, extractor_version) "
-        "VALUES (?, ?, ?, now(), 'running', ?)",
-        [run_id, flow, json.dumps(parameters, default=str, sort_keys=True), extractor_version],
+        "INSERT INTO runs (run_id, flow, source, parameters, started_at, status, "
+        "extractor_version) VALUES (?, ?, ?, ?, now(), 'running', ?)",
+        [run_id, flow, source, json.dumps(parameters, default=str, sort_keys=True),
+         extractor_version],
     )
 
 
