@@ -24,6 +24,14 @@ def test_backfill_flow_runs_twice_and_records_both_runs(prefect_server, archive:
     assert titles == [("Harbour reopens after storm",), (SEED_TITLE,)]
 
 
+def test_reprocess_rereads_known_inputs_without_paths(prefect_server, archive: Path,
+                                                      warehouse_file: Path):
+    backfill = load_flow("backfill", "backfill")
+    backfill(paths=[str(archive)], warehouse=str(warehouse_file))
+    again = backfill(paths=[], reprocess=True, force=True, warehouse=str(warehouse_file))
+    assert (again["seen"], again["unchanged"], again["loaded"]) == (2, 2, 0)
+
+
 def test_ingest_flow_records_one_run_per_source(prefect_server, httpserver, tmp_path: Path):
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/a").respond_with_data(page("Alpha news", "alpha"),

@@ -1,13 +1,16 @@
 """The backfill core against a real DuckDB file: idempotence, versions, quarantine."""
 
 import gzip
+import os
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from newsetl.pipeline import backfill_files
-from newsetl.warehouse import MIGRATIONS, connect
+from newsetl.archive import list_inputs
+from newsetl.pipeline import Window, backfill_files
+from newsetl.warehouse import MIGRATIONS, connect, ledger_paths
 from tests.conftest import SEED, SEED_TITLE
 
 
@@ -109,3 +112,22 @@ def test_an_older_warehouse_is_brought_up_to_date_on_connect(warehouse_file: Pat
     assert ("latest_articles",) in views
     assert _rows(warehouse_file, "SELECT max(version) FROM schema_version") == [
         (len(MIGRATIONS),)]
+
+
+def test_date_and_source_window(archive: Path, warehouse_file: Path):
+    # The HTML page was fetched 2014-10-09 (manifest); the seed has no date but its file's.
+    seed = archive / "2014" / SEED.name
+    os.utime(seed, (datetime(2020, 1, 1, tzinfo=UTC).timestamp(),) * 2)
+    window = Window(since=date(2014, 10, 1), until=date(2014, 10, 31))
+    counts = backfill_files(warehouse_file, [str(archive)], "run-1", window=window)
+    assert (counts.loaded, counts.out_of_window) == (1, 1)
+    assert _rows(warehouse_file, "SELECT source FROM articles") == [("coast-gazette",)]
+    only_seed_source = Window(sources=frozenset({"test-archive"}))
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2", window=only_seed_source)
+    assert (counts.loaded, counts.out_of_window, counts.skipped) == (1, 1, 0)
+
+
+def test_ledger_lists_every_input_file_once(archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    with connect(warehouse_file) as con:
+        assert ledger_paths(con) == sorted(str(p) for p in list_inputs([archive]))
