@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.extract import EXTRACTOR_VERSION
 from newsetl.ingest import ingest_source
+from newsetl.progress import progress_bar
 from newsetl.search import refresh_index
 from newsetl.sources import load_sources
 from newsetl.warehouse import (
@@ -53,7 +54,7 @@ def ingest_one(warehouse: str, sources_file: str, name: str) -> dict:
 
 @flow(name="ingest")
 def ingest(sources_file: str = "sources.toml", source: str | None = None,
-           warehouse: str | None = None) -> dict:
+           warehouse: str | None = None, show_progress: bool = False) -> dict:
     """Ingest one named source, or every enabled one; returns counts per source."""
     logger = get_run_logger()
     target = str(warehouse_path(warehouse))
@@ -62,13 +63,16 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
     if source and not names:
         raise ValueError(f"{sources_file}: no source named {source!r}")
     results: dict[str, dict] = {}
-    with exclusive_run(target):
+    with exclusive_run(target), progress_bar(len(names), show_progress, "ingest",
+                                             "sources") as advance:
         for name in names:
             try:
                 results[name] = ingest_one(target, sources_file, name)
+                advance(1, Counts(**{k: v for k, v in results[name].items() if k != "run_id"}))
             except Exception as exc:  # one broken source must not stop the others
                 logger.error("source %s failed: %s", name, exc)
                 results[name] = {"error": str(exc)}
+                advance(1, Counts())
         with connect(target) as con:
             refresh_index(con)
     return results

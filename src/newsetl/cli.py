@@ -116,7 +116,8 @@ def ingest(
     """Fetch the configured sources once: discover, fetch politely, archive, load."""
     started = time.monotonic()
     flow = load_flow("ingest", "ingest")
-    results = flow(sources_file=str(sources), source=source, warehouse=warehouse)
+    results = flow(sources_file=str(sources), source=source, warehouse=warehouse,
+                   show_progress=sys.stderr.isatty())
     failed = rejected = 0
     for name, counts in results.items():
         if "error" in counts:

@@ -9,8 +9,9 @@ from newsetl.warehouse import Counts
 
 
 @contextmanager
-def progress_bar(total_files: int, enabled: bool) -> Iterator[Callable[[int, Counts], None]]:
-    """Yield `advance(files_done, counts)`; draws files done, items/s and ETA when enabled."""
+def progress_bar(total: int, enabled: bool, description: str = "backfill", unit: str = "files",
+                 ) -> Iterator[Callable[[int, Counts], None]]:
+    """Yield `advance(units_done, counts)`; draws units done, items/s and ETA when enabled."""
     if not enabled:
         yield lambda files, counts: None
         return
@@ -24,10 +25,10 @@ def progress_bar(total_files: int, enabled: bool) -> Iterator[Callable[[int, Cou
     )
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("files  {task.fields[items]} items  {task.fields[rate]}"),
+               TextColumn(unit + "  {task.fields[items]} items  {task.fields[rate]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, transient=False) as progress:
-        task = progress.add_task("backfill", total=total_files, items=0, rate="")
+        task = progress.add_task(description, total=total, items=0, rate="")
         seen = Counts()
 
         def advance(files: int, counts: Counts) -> None:
