@@ -69,8 +69,10 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
             try:
                 results[name] = ingest_one(target, sources_file, name)
                 advance(1, Counts(**{k: v for k, v in results[name].items() if k != "run_id"}))
-            except Exception as exc:  # one broken source must not stop the others
-                logger.error("source %s failed: %s", name, exc)
+            except Exception as exc:
+                if source:  # a run of one source (a scheduled deployment) fails visibly
+                    raise
+                logger.error("source %s failed: %s", name, exc)  # the others go on
                 results[name] = {"error": str(exc)}
                 advance(1, Counts())
         with connect(target) as con:

@@ -31,10 +31,12 @@ from typing import Any
 from prefect import Flow, serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
+from prefect.events.worker import EventsWorker
 from prefect.flows import load_flow_from_entrypoint
+from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from newsetl.sources import Schedule, SourcesConfig, load_sources
+from newsetl.sources import Schedule, SourcesConfig, SourcesError, load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INGEST_ENTRYPOINT = f"{PROJECT_ROOT / 'flows' / 'ingest.py'}:ingest"
@@ -42,6 +44,7 @@ HOST = "127.0.0.1"  # loopback only: the local server has no authentication
 SERVER_START_TIMEOUT = 90.0  # seconds; a first start migrates the database (~10 s)
 SERVER_STOP_TIMEOUT = 15.0  # seconds of grace after SIGTERM before SIGKILL
 LOG_TAIL_LINES = 20
+FLUSH_TIMEOUT = 5.0  # seconds for queued logs and events to reach the server at shutdown
 
 
 class ServerError(RuntimeError):
@@ -215,15 +218,28 @@ def serve_deployments(deployments: list[RunnerDeployment], limit: int,
           # Prefect read its settings when imported, so setting the environment
           # now would not reach it; the runner passes this on to its flow runs.
           temporary_settings(updates={PREFECT_API_URL: api_url})):
-        serve(*deployments, limit=limit)
+        try:
+            serve(*deployments, limit=limit)
+        finally:
+            _flush_to_server()
+
+
+def _flush_to_server() -> None:
+    """Send the runner's queued logs and events while our server still answers.
+
+    Left to interpreter exit, they would be sent after the server is gone, and
+    Prefect 3.9 can then wait on them forever (seen when SIGTERM cut a starting
+    flow run short).
+    """
+    APILogWorker.drain_all(timeout=FLUSH_TIMEOUT)
+    EventsWorker.drain_all(timeout=FLUSH_TIMEOUT)
 
 
 def serve_sources(sources_file: str, warehouse: str | None, limit: int) -> None:
     """Serve the ingest flow for every enabled source of `sources_file` until stopped."""
     config = load_sources(sources_file)
+    if not any(source.enabled for source in config.sources):
+        raise SourcesError(sources_file, None, None, "no enabled source to schedule")
     ingest = load_flow_from_entrypoint(INGEST_ENTRYPOINT)
-    deployments = build_deployments(ingest, config, sources_file, warehouse)
-    if not deployments:
-        raise ValueError(f"{sources_file}: no enabled source to schedule")
-    serve_deployments(deployments, limit=limit)
+    serve_deployments(build_deployments(ingest, config, sources_file, warehouse), limit=limit)
 

@@ -135,6 +135,27 @@ def ingest(
         raise typer.Exit(EXIT_REJECTS)
 
 
+@app.command()
+def serve(
+    sources: SourcesOpt = Path("sources.toml"),
+    limit: Annotated[int, typer.Option(min=1, help="Most flow runs at a time; runs of one "
+                                       "source never overlap.")] = 1,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Run the ingest flow on each enabled source's schedule until Ctrl-C.
+
+    Without PREFECT_API_URL, starts a local Prefect server on 127.0.0.1 (its UI
+    address is printed) for as long as this runs.
+    """
+    from newsetl.sources import SourcesError
+
+    serve_sources = load_flow("serve", "serve_sources")
+    try:
+        serve_sources(str(sources), warehouse, limit)
+    except SourcesError as exc:
+        raise _fail(str(exc)) from None
+
+
 @app.command(name="sources")
 def list_sources(sources: SourcesOpt = Path("sources.toml"),
                  warehouse: WarehouseOpt = None) -> None:
