@@ -1,10 +1,10 @@
 # Two commands from a fresh clone: `make run` and `make test`.
 # Both create .venv when needed and install the pinned dependencies once.
+# The warehouse: `make run WAREHOUSE=path`, else $NEWSETL_WAREHOUSE, else warehouse/newsetl.duckdb.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-WAREHOUSE ?= warehouse/newsetl.duckdb
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/newsetl backfill seeds --warehouse $(WAREHOUSE)
+	$(BIN)/newsetl backfill seeds $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -28,6 +28,7 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python bench/eval
+	$(BIN)/python bench/enrich_eval.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py
