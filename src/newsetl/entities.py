@@ -32,51 +32,11 @@ from newsetl.models import Entity
 PERSON, PLACE, ORG = "person", "place", "organisation"
 
 _TOKEN = re.compile(r"[^\W\d_][\w’'\-]*(?:\.[^\W\d_](?=\.))*\.?|\d[\w,.:/\-]*|[^\w\s]")
-_CONNECTORS = frozenset(
-    {
-        "of",
-        "for",
-        "de",
-        "del",
-        "della",
-        "da",
-        "dos",
-        "das",
-        "du",
-        "van",
-        "von",
-        "der",
-        "den",
-        "bin",
-        "ibn",
-        "al",
-        "y",
-        "la",
-        "le",
-        "the",
-    }
-)
-_NAME_PARTICLES = frozenset(
-    {
-        "de",
-        "del",
-        "della",
-        "da",
-        "dos",
-        "das",
-        "du",
-        "van",
-        "von",
-        "der",
-        "den",
-        "bin",
-        "ibn",
-        "al",
-        "y",
-        "la",
-        "le",
-    }
-)
+# Lower-case words inside a name: "Rafael Ramírez de la Cruz", "Ludwig van Beethoven".
+_NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "das", "du", "van", "von",
+                             "der", "den", "bin", "ibn", "al", "y", "la", "le"})
+# ... and, in organisation names, also "of", "for" and "the": "Bank of England".
+_CONNECTORS = _NAME_PARTICLES | {"of", "for", "the"}
 _ARABIC_PREFIX = re.compile(r"^(?:al|el|bin|ibn|abu|ul)-[A-Z]")
 _SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;—–•]|^\s*\d+\.|^\s*-)[\s\"“‘'(\[]*$")
 _POSSESSIVE = re.compile(r"[’']s?$")
