@@ -1,6 +1,7 @@
 from newsetl.decode import decode
 
-WESTERN = "Café “naïve” – déjà vu’s façade, said Ramírez."
+WESTERN = ("Caf\u00e9 \u201cna\u00efve\u201d \u2013 d\u00e9j\u00e0 vu\u2019s fa\u00e7ade, "
+           "said Ram\u00edrez.")
 
 
 def test_undeclared_windows_1252_is_not_mojibake():
@@ -37,7 +38,8 @@ def test_shift_jis_is_detected():
     assert decode(text.encode("shift_jis")).text == text
 
 
-JAPANESE = "\u3053\u308c\u306f\u65e5\u672c\u8a9e\u306e\u6587\u7ae0\u3067\u3059\u3002\u6771\u4eac\u306e\u5929\u6c17\u306f\u6674\u308c\u3002"
+JAPANESE = ("\u3053\u308c\u306f\u65e5\u672c\u8a9e\u306e\u6587\u7ae0\u3067\u3059\u3002"
+            "\u6771\u4eac\u306e\u5929\u6c17\u306f\u6674\u308c\u3002")
 
 
 def test_declared_shift_jis_page_is_decoded_with_its_superset():
@@ -81,3 +83,10 @@ def test_unknown_labels_are_skipped():
 def test_undecodable_bytes_never_raise():
     decoded = decode(bytes(range(256)) * 4, html=True)
     assert decoded.text and decoded.source in ("detector", "fallback")
+
+
+def test_meta_declaring_utf16_is_read_as_utf8_like_browsers():
+    html = '<html><head><meta charset="utf-16"></head><body>plain ascii text</body></html>'
+    decoded = decode(html.encode("ascii"), html=True)
+    assert "plain ascii text" in decoded.text
+    assert decoded.encoding == "utf-8"

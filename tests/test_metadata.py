@@ -154,3 +154,10 @@ def test_topics_paywall_language_and_canonical():
     assert declared_language(head) == ("en", "json-ld")
     assert pick_canonical(head, None) == ("https://gazette.example/a", "link")
     assert pick_paywalled(read_head(page())) == (None, None)
+
+
+def test_a_date_closing_the_page_title_is_used_when_nothing_is_declared():
+    tree = page("<title>Storm hits coast | Europe | Gazette | 28.04.2023</title>",
+                "<p>Earlier: 24.04.2023</p>")
+    published, source = pick_published(read_head(tree), tree, None)
+    assert (published, source) == (datetime(2023, 4, 28), "title")

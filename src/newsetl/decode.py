@@ -1,7 +1,8 @@
 """Bytes to text, in the order a browser decides.
 
 A browser trusts, in turn: a byte-order mark, the HTTP `Content-Type`
-charset, a `<meta charset>` in the first 1024 bytes (HTML only). We add one
+charset, a `<meta charset>` in the first 1024 bytes (HTML only; a meta tag
+that says UTF-16 means UTF-8, since it could be read as ASCII). We add one
 safety net browsers do not have: a declared charset is only used when the
 bytes really decode with it, and when nothing is declared (or the
 declaration is wrong) valid UTF-8 wins, then charset-normalizer guesses.
@@ -27,6 +28,9 @@ _META_CHARSET = re.compile(
 # WHATWG: these labels are decoded as their supersets by every browser.
 _SUPERSETS = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
               "shift_jis": "cp932", "euc-kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030"}
+
+
+_UTF16 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ def decode(data: bytes, http_charset: str | None = None, html: bool = False) -> 
         declared.append((meta_charset(data), "meta"))
     for label, source in declared:
         codec = _codec(label)
+        if source == "meta" and codec in _UTF16:
+            codec = "utf-8"  # WHATWG: bytes that could be read to find a <meta> are not UTF-16
         # A declared single-byte charset "decodes" anything, so a page that
         # says latin-1 but is really UTF-8 is caught by trying UTF-8 first.
         if codec and codec != "utf-8" and _try(data, "utf-8") is not None and not data.isascii():
