@@ -31,7 +31,7 @@ eval: $(STAMP)
 	$(BIN)/python bench/enrich_eval.py
 
 bench: $(STAMP)
-	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/scale.py $(if $(PAGES),--pages $(PAGES))
 
 # Re-pin requirements.lock after changing dependencies in pyproject.toml.
 lock:

@@ -1,9 +1,11 @@
 """The backfill flow: archive folders into the warehouse.
 
-Thin orchestration over `newsetl.pipeline`: list the inputs, hand them to a
-task in coarse batches of files (each task costs Prefect milliseconds, so
-never one task per article), retry a batch that failed (the ledger makes a
-retry redo only what did not commit), and record the run in `runs`.
+Thin orchestration over `newsetl.pipeline.backfill_files`: groups of files
+are extracted by a Prefect task (coarse: each task costs Prefect
+milliseconds, so never one task per article), on threads here or on a Dask
+cluster (`newsetl.runners`), retried when they fail (the ledger makes a
+retry redo only what did not commit), and loaded by this process, the one
+writer. The run is recorded in `runs`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.archive import list_inputs
 from newsetl.extract import EXTRACTOR_VERSION
-from newsetl.pipeline import Window, backfill_files, chunks
+from newsetl.pipeline import ExtractOptions, Window, backfill_files, extract_group
 from newsetl.progress import progress_bar
+from newsetl.runners import extraction_workers, groups_in_flight, task_runner
 from newsetl.search import refresh_index
 from newsetl.warehouse import (
     Counts,
@@ -30,32 +33,27 @@ from newsetl.warehouse import (
     warehouse_path,
 )
 
-
-@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def load_files(warehouse: str, files: list[str], run_id: str, batch_size: int, force: bool,
-               window: Window) -> dict:
-    """Extract and load one batch of archive files; returns its counts."""
-    logger = get_run_logger()
-
-    def report(counts: Counts) -> None:
-        logger.info("batch: %d seen, %d new, %d updated, %d unchanged, %d skipped, "
-                    "%d out of window, %d rejected", counts.seen, counts.loaded, counts.updated,
-                    counts.unchanged, counts.skipped, counts.out_of_window, counts.rejected)
-
-    return asdict(backfill_files(warehouse, files, run_id, batch_size=batch_size, force=force,
-                                 window=window, on_batch=report))
+extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
+               cache_policy=NO_CACHE)
 
 
-@flow(name="backfill")
+@flow(name="backfill", task_runner=task_runner())
 def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 200,
-             files_per_task: int = 200, force: bool = False, reprocess: bool = False,
-             since: date | None = None, until: date | None = None,
+             files_per_task: int = 200, workers: int | None = None,
+             in_flight: int | None = None, force: bool = False,
+             reprocess: bool = False, since: date | None = None, until: date | None = None,
              sources: list[str] | None = None, show_progress: bool = False) -> dict:
     """Load every article under `paths` (and, with `reprocess`, every input the
-    warehouse already knows); returns the run's counts and id."""
+    warehouse already knows); returns the run's counts and id.
+
+    `workers`: extraction processes per task (default: one per core; 1 on Dask).
+    `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
+    """
     logger = get_run_logger()
     target = str(warehouse_path(warehouse))
-    window = Window(since=since, until=until, sources=frozenset(sources or ()))
+    options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers),
+                             window=Window(since=since, until=until,
+                                           sources=frozenset(sources or ())))
     parameters = {"paths": paths, "batch_size": batch_size, "force": force,
                   "reprocess": reprocess, "since": since, "until": until, "sources": sources}
     with exclusive_run(target):
@@ -63,23 +61,28 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
             known = ledger_paths(con) if reprocess else []
             run_id = new_run_id()
             start_run(con, run_id, "backfill", parameters, EXTRACTOR_VERSION)
-        files = [str(p) for p in list_inputs([*paths, *known])]
-        files = list(dict.fromkeys(files))  # a file named twice is read once
-        logger.info("run %s: %d input files into %s", run_id, len(files), target)
+        files = list(dict.fromkeys(str(p) for p in list_inputs([*paths, *known])))
+        logger.info("run %s: %d input files into %s, %d extraction processes per task",
+                    run_id, len(files), target, options.workers)
         total, status = Counts(), "failed"
         try:
             with progress_bar(len(files), show_progress) as advance:
-                for group in chunks(files, files_per_task):
-                    counts = Counts(**load_files(target, group, run_id, batch_size, force,
-                                                 window))
-                    total.add(counts)
-                    advance(len(group), counts)
-                    logger.info("progress: %d items seen, %d rejected so far",
-                                total.seen, total.rejected)
+
+                def report(counts: Counts, files_done: int) -> None:
+                    advance(files_done, counts)
+                    logger.info("batch: %d seen, %d new, %d updated, %d unchanged, "
+                                "%d skipped, %d out of window, %d rejected", counts.seen,
+                                counts.loaded, counts.updated, counts.unchanged, counts.skipped,
+                                counts.out_of_window, counts.rejected)
+
+                total = backfill_files(target, files, run_id, options, force=force,
+                                       files_per_task=files_per_task,
+                                       in_flight=groups_in_flight(in_flight),
+                                       submit=extract.submit, on_batch=report)
             status = "ok"
         finally:
             with connect(target) as con:
-                if status == "ok":
-                    refresh_index(con)
+                if status == "ok" and (total.loaded or total.updated):
+                    refresh_index(con)  # a rebuild: skipped when no article changed
                 finish_run(con, run_id, total, status)
     return {"run_id": run_id, "warehouse": target, **asdict(total)}

@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 # Offline machines: no telemetry; Prefect's state stays out of the user's home.
@@ -42,6 +43,24 @@ def make_seed_archive(root: Path, n: int) -> Path:
         (root / f"{i:04d}.txt").write_text(
             "\n".join([f"{lines[0]} ({i})", *rotated, *lines[10:]]), encoding="utf-8")
     return root
+
+
+# What must be equal between two warehouses built from the same archive:
+# everything but run ids and wall-clock timestamps.
+_COMPARE = {
+    "articles": "SELECT * EXCLUDE (run_id, first_seen_at, last_seen_at) FROM articles",
+    "article_versions": "SELECT * EXCLUDE (run_id, first_seen_at, last_seen_at) "
+                        "FROM article_versions",
+    "entities": "SELECT * FROM entities",
+    "quotes": "SELECT * FROM quotes",
+    "date_mentions": "SELECT * FROM date_mentions",
+    "items": "SELECT * EXCLUDE (run_id, processed_at) FROM items",
+}
+
+
+def warehouse_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {name: sorted(con.execute(q).fetchall(), key=repr) for name, q in _COMPARE.items()}
 
 
 @pytest.fixture

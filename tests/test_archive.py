@@ -70,3 +70,19 @@ def test_gzip_bomb_stops_at_the_limit(tmp_path: Path):
             fh.write(b" " * (1 << 20))
     result = read_file(bomb)
     assert isinstance(result, Reject) and result.reason == "too-large"
+
+
+def test_a_malformed_manifest_rejects_its_items_with_the_reason(tmp_path: Path):
+    cases = {
+        "syntax": "source = \n",
+        "items-not-tables": '[items."a.txt"]\nurl = "https://x.example/a"\n',
+        "bad-time": '[[items]]\npath = "a.txt"\nfetched_at = "yesterday"\n',
+    }
+    for name, manifest in cases.items():
+        root = tmp_path / name
+        root.mkdir()
+        (root / "manifest.toml").write_text(manifest, encoding="utf-8")
+        (root / "a.txt").write_text("Headline\n\nBody.\n", encoding="utf-8")
+        (entry,) = iter_items([root])
+        assert isinstance(entry, Reject) and entry.reason == "bad-manifest", name
+        assert "manifest.toml" in entry.detail or "fetched_at" in entry.detail

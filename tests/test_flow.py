@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 
 from newsetl.cli import load_flow
-from tests.conftest import SEED_TITLE
+from tests.conftest import SEED_TITLE, make_seed_archive, warehouse_snapshot
 from tests.test_ingest import page, rss, write_config
 
 
@@ -30,6 +30,21 @@ def test_reprocess_rereads_known_inputs_without_paths(prefect_server, archive: P
     backfill(paths=[str(archive)], warehouse=str(warehouse_file))
     again = backfill(paths=[], reprocess=True, force=True, warehouse=str(warehouse_file))
     assert (again["seen"], again["unchanged"], again["loaded"]) == (2, 2, 0)
+
+
+def test_backfill_on_a_local_dask_cluster_loads_what_the_default_runner_loads(
+        prefect_server, archive: Path, tmp_path: Path, monkeypatch):
+    make_seed_archive(archive / "more", 20)
+    on_threads, on_dask = tmp_path / "threads.duckdb", tmp_path / "dask.duckdb"
+    load_flow("backfill", "backfill")(paths=[str(archive)], warehouse=str(on_threads),
+                                      files_per_task=5, batch_size=4)
+    monkeypatch.setenv("NEWSETL_DASK_ADDRESS", "local:2")
+    backfill = load_flow("backfill", "backfill")
+    assert type(backfill.task_runner).__name__ == "DaskTaskRunner"
+    result = backfill(paths=[str(archive)], warehouse=str(on_dask), files_per_task=5,
+                      batch_size=4)
+    assert (result["seen"], result["loaded"], result["rejected"]) == (22, 22, 0)
+    assert warehouse_snapshot(on_dask) == warehouse_snapshot(on_threads)
 
 
 def test_ingest_flow_records_one_run_per_source(prefect_server, httpserver, tmp_path: Path):

@@ -1,14 +1,19 @@
 import json
 
 import lxml.html
+import pytest
 
+import newsetl.maintext as maintext
 from newsetl.maintext import (
     blocks_in,
     drop_furniture,
     is_byline,
     is_link_paragraph,
     match_key,
+    precise_paragraphs,
     rescue_with_ld,
+    script_paragraphs,
+    with_ld_lede,
 )
 from newsetl.metadata import read_head
 
@@ -66,3 +71,55 @@ def test_article_body_is_ignored_when_not_longer_than_the_extraction():
     tree = tree_of(f"<p>{STORY}</p>", f'<script type="application/ld+json">{json.dumps(ld)}'
                                       "</script>")
     assert rescue_with_ld(tree, [STORY], read_head(tree)) == ([STORY], "trafilatura")
+
+
+LEDE = "The eastern pier will be rebuilt before winter, the council decided."
+
+
+def ld_head(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_lede_is_put_first_when_article_body_opens_with_it():
+    ld = {"@type": "NewsArticle", "headline": "h", "description": LEDE,
+          "articleBody": LEDE + " " + STORY}
+    head = read_head(tree_of(f"<p>{STORY}</p>", ld_head(ld)))
+    assert with_ld_lede([STORY], head) == [LEDE, STORY]
+    assert with_ld_lede([LEDE, STORY], head) == [LEDE, STORY]  # already there
+
+
+def test_lede_stays_out_when_article_body_does_not_open_with_it():
+    ld = {"@type": "NewsArticle", "headline": "h", "description": LEDE, "articleBody": STORY}
+    head = read_head(tree_of(f"<p>{STORY}</p>", ld_head(ld)))
+    assert with_ld_lede([STORY], head) == [STORY]
+
+
+def test_script_rendered_article_is_read_from_its_json_state():
+    state = {"article": {"title": "Pier", "contentHtml":
+                         f'<figure><p class="caption">The pier in March.</p></figure>'
+                         f'<p class="editor-p">{STORY}</p><p>{LEDE}</p>'},
+             "teaser": "<p>Short one.</p>"}
+    script = f"<script>window.__STATE__ = {json.dumps(state)};</script>"
+    assert script_paragraphs(tree_of(f"<div id='app'></div>{script}")) == [STORY, LEDE]
+    assert script_paragraphs(tree_of("<script>var a = '<p>' + x;</script>")) == []
+
+
+def fake_trafilatura(fast_result: list[str], calls: list[bool]):
+    """A stand-in that gives `fast_result` in fast mode and one more paragraph otherwise."""
+    def run(tree, url, **options):
+        calls.append(options.get("fast", False))
+        return fast_result if options.get("fast") else [*fast_result, LEDE]
+    return run
+
+
+@pytest.mark.parametrize(("fast_result", "page_paragraphs", "expected_calls"), [
+    ([STORY * 8], 1, [True]),  # long, and the page holds no more <p> text: fast is kept
+    ([STORY], 1, [True, False]),  # short: the full comparison decides
+    ([STORY * 8], 20, [True, False]),  # the page's <p> text is over twice the extraction
+])
+def test_comparison_runs_only_when_the_fast_pass_looks_incomplete(
+        monkeypatch, fast_result, page_paragraphs, expected_calls):
+    calls: list[bool] = []
+    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(fast_result, calls))
+    precise_paragraphs(tree_of(f"<p>{STORY}</p>" * page_paragraphs), None)
+    assert calls == expected_calls

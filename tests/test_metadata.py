@@ -15,6 +15,8 @@ from newsetl.metadata import (
     pick_title,
     pick_topics,
     read_head,
+    shared_headline,
+    site_names,
     strip_site_suffix,
 )
 
@@ -84,6 +86,39 @@ def test_title_tail_is_cut_where_another_source_ends():
     assert pick_title(head) == ("Harbour reopens", "opengraph")
 
 
+def test_meta_headline_shows_where_a_section_tail_starts():
+    head = read_head(page('<meta property="og:title" content="Harbour reopens-Local">'
+                          '<meta name="headline" content="Harbour reopens">'))
+    assert pick_title(head) == ("Harbour reopens", "opengraph")
+
+
+def test_headline_shared_after_different_kickers_loses_the_kicker():
+    others = ["Storm damage - Harbour reopens after three days"]
+    assert shared_headline("Port Ellen: Harbour reopens after three days",
+                           others) == "Harbour reopens after three days"
+    # Kickers sharing a word are one kicker written two ways: the headline keeps it.
+    assert shared_headline("Coach Ott: We have little to lose",
+                           ["Club coach Ott: We have little to lose"]) == \
+        "Coach Ott: We have little to lose"
+
+
+def test_og_title_padded_around_the_headline_of_h1_and_json_ld_is_cut():
+    head = read_head(page('<meta property="og:title" '
+                          'content="Storm news: Harbour reopens after three days | Local">'
+                          + ld({"@type": "NewsArticle",
+                                "headline": "Harbour reopens after three days"}),
+                          "<h1>Harbour reopens after three days</h1>"))
+    assert pick_title(head) == ("Harbour reopens after three days", "h1")
+
+
+def test_a_site_name_that_is_the_headline_is_ignored():
+    head = read_head(page('<meta name="application-name" content="Harbour reopens - Ferries '
+                          'return"><meta property="og:site_name" content="Coast Gazette">',
+                          "<h1>Harbour reopens - Ferries return</h1>"))
+    assert site_names(head) == {"coast gazette"}
+    assert pick_title(head) == ("Harbour reopens - Ferries return", "h1")
+
+
 def test_title_falls_back_to_h1_then_none():
     assert pick_title(read_head(page(body="<h1> Only  the h1 </h1>"))) == ("Only the h1", "h1")
     assert pick_title(read_head(page())) == (None, None)
@@ -98,6 +133,8 @@ def test_authors_resolve_graph_references():
     ("By Ann Smith and Bo Chan", ["Ann Smith", "Bo Chan"]),
     ("Von Felix Roth und Jo Pohl, dpa", ["Felix Roth", "Jo Pohl", "dpa"]),
     ("Elena Ober (obe)", ["Elena Ober"]),
+    ("\ud64d\uae38\ub3d9 \uae30\uc790", ["\ud64d\uae38\ub3d9"]),  # Korean: "<name> reporter"
+    ("\u5c71\u7530\u592a\u90ce\u8a18\u8005", ["\u5c71\u7530\u592a\u90ce"]),  # Japanese
     ("https://example.com/author/ann", []),
 ])
 def test_bylines_are_split_into_names(byline, names):

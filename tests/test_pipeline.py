@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 
 from newsetl.archive import list_inputs
-from newsetl.pipeline import Window, backfill_files
+from newsetl.extract import EXTRACTOR_VERSION
+from newsetl.pipeline import ExtractOptions, Window, backfill_files, extract_files
 from newsetl.warehouse import MIGRATIONS, connect, ledger_paths
-from tests.conftest import SEED, SEED_TITLE
+from tests.conftest import SEED, SEED_TITLE, make_seed_archive, warehouse_snapshot
 
 
 def _rows(warehouse: Path, query: str) -> list[tuple]:
@@ -66,8 +67,9 @@ def test_changed_file_updates_article_and_keeps_previous_version(archive: Path,
 
 
 def test_new_extractor_version_reextracts_and_versions(archive: Path, warehouse_file: Path):
-    backfill_files(warehouse_file, [str(archive)], "run-1", extractor_version="old")
-    counts = backfill_files(warehouse_file, [str(archive)], "run-2", extractor_version="new")
+    backfill_files(warehouse_file, [str(archive)], "run-1", ExtractOptions(extractor_version="old"))
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2",
+                            ExtractOptions(extractor_version="new"))
     assert counts.updated == 2
     assert _rows(warehouse_file, "SELECT DISTINCT extractor_version FROM articles") == [("new",)]
     assert _rows(warehouse_file, "SELECT extractor_version, count(*) FROM article_versions "
@@ -119,11 +121,12 @@ def test_date_and_source_window(archive: Path, warehouse_file: Path):
     seed = archive / "2014" / SEED.name
     os.utime(seed, (datetime(2020, 1, 1, tzinfo=UTC).timestamp(),) * 2)
     window = Window(since=date(2014, 10, 1), until=date(2014, 10, 31))
-    counts = backfill_files(warehouse_file, [str(archive)], "run-1", window=window)
+    counts = backfill_files(warehouse_file, [str(archive)], "run-1", ExtractOptions(window=window))
     assert (counts.loaded, counts.out_of_window) == (1, 1)
     assert _rows(warehouse_file, "SELECT source FROM articles") == [("coast-gazette",)]
     only_seed_source = Window(sources=frozenset({"test-archive"}))
-    counts = backfill_files(warehouse_file, [str(archive)], "run-2", window=only_seed_source)
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2",
+                            ExtractOptions(window=only_seed_source))
     assert (counts.loaded, counts.out_of_window, counts.skipped) == (1, 1, 0)
 
 
@@ -131,3 +134,33 @@ def test_ledger_lists_every_input_file_once(archive: Path, warehouse_file: Path)
     backfill_files(warehouse_file, [str(archive)], "run-1")
     with connect(warehouse_file) as con:
         assert ledger_paths(con) == sorted(str(p) for p in list_inputs([archive]))
+
+
+def test_a_process_pool_loads_the_same_warehouse_as_one_process(archive: Path, tmp_path: Path):
+    make_seed_archive(archive / "more", 30)
+    inline, pooled = tmp_path / "inline.duckdb", tmp_path / "pooled.duckdb"
+    one = backfill_files(inline, [str(archive)], "run", ExtractOptions(batch_size=4),
+                         files_per_task=7)
+    two = backfill_files(pooled, [str(archive)], "run", ExtractOptions(batch_size=4, workers=2),
+                         files_per_task=7)
+    assert one == two and one.loaded == 32
+    assert warehouse_snapshot(pooled) == warehouse_snapshot(inline)
+
+
+def test_the_ledger_knows_a_file_by_any_path_to_it(archive: Path, warehouse_file: Path,
+                                                    monkeypatch):
+    monkeypatch.chdir(archive.parent)
+    backfill_files(warehouse_file, [archive.name], "run-1")
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2")
+    assert (counts.seen, counts.skipped) == (2, 2)
+
+
+def test_extraction_needs_no_warehouse_only_the_ledger_entries(archive: Path):
+    files = [str(p) for p in list_inputs([archive])]
+    (first,) = extract_files(files, {})
+    assert (first.counts.seen, first.batch.articles.num_rows) == (2, 2)
+    known = {(source, key): (digest, EXTRACTOR_VERSION) for source, key, digest in zip(
+        *(first.batch.items.column(c).to_pylist() for c in ("source", "item_key", "item_hash")),
+        strict=True)}
+    (again,) = extract_files(files, known)
+    assert (again.counts.skipped, again.batch.articles.num_rows) == (2, 0)

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from newsetl.export import export_parquet
-from newsetl.pipeline import backfill_files
+from newsetl.pipeline import ExtractOptions, backfill_files
 from newsetl.report import render_report
 from newsetl.search import refresh_index, search, snippet
 from newsetl.warehouse import connect
@@ -65,7 +65,7 @@ def test_views_answer_the_common_questions(loaded: Path):
 
 
 def test_article_changes_view_diffs_versions(loaded: Path, archive: Path):
-    backfill_files(loaded, [str(archive)], "run-2", extractor_version="2")
+    backfill_files(loaded, [str(archive)], "run-2", ExtractOptions(extractor_version="2"))
     with connect(loaded, read_only=True) as con:
         rows = con.execute("SELECT version, previous_extractor_version, extractor_version, "
                            "content_changed FROM article_changes WHERE title = ? "

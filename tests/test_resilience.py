@@ -18,33 +18,16 @@ from hypothesis import strategies as st
 from newsetl.archive import read_file
 from newsetl.extract import extract_item
 from newsetl.models import Article, Item, Reject, Rejected
-from newsetl.pipeline import backfill_files
+from newsetl.pipeline import ExtractOptions, backfill_files
 from newsetl.warehouse import connect
-from tests.conftest import SEED, make_seed_archive
-
-# What must be equal between two warehouses built from the same archive:
-# everything but run ids and wall-clock timestamps.
-_COMPARE = {
-    "articles": "SELECT * EXCLUDE (run_id, first_seen_at, last_seen_at) FROM articles",
-    "article_versions": "SELECT * EXCLUDE (run_id, first_seen_at, last_seen_at) "
-                        "FROM article_versions",
-    "entities": "SELECT * FROM entities",
-    "quotes": "SELECT * FROM quotes",
-    "date_mentions": "SELECT * FROM date_mentions",
-    "items": "SELECT * EXCLUDE (run_id, processed_at) FROM items",
-}
-
-
-def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {name: sorted(con.execute(q).fetchall(), key=repr) for name, q in _COMPARE.items()}
-
+from tests.conftest import SEED, make_seed_archive, warehouse_snapshot
 
 _BACKFILL = textwrap.dedent("""
     import sys
-    from newsetl.pipeline import backfill_files
-    backfill_files(sys.argv[1], [sys.argv[2]], sys.argv[3], batch_size=int(sys.argv[4]),
-                   on_batch=lambda c: print("batch", c.seen, flush=True))
+    from newsetl.pipeline import ExtractOptions, backfill_files
+    backfill_files(sys.argv[1], [sys.argv[2]], sys.argv[3],
+                   ExtractOptions(batch_size=int(sys.argv[4])),
+                   on_batch=lambda c, _: print("batch", c.seen, flush=True))
 """)
 
 
@@ -57,7 +40,7 @@ def _start_backfill(warehouse: Path, archive: Path, run_id: str, batch: int
 def test_killed_backfill_resumes_to_the_same_warehouse(tmp_path: Path):
     archive = make_seed_archive(tmp_path / "archive", 120)
     reference = tmp_path / "reference.duckdb"
-    backfill_files(reference, [str(archive)], "ref", batch_size=10)
+    backfill_files(reference, [str(archive)], "ref", ExtractOptions(batch_size=10))
 
     killed = tmp_path / "killed.duckdb"
     proc = _start_backfill(killed, archive, "first", 10)
@@ -72,9 +55,9 @@ def test_killed_backfill_resumes_to_the_same_warehouse(tmp_path: Path):
     assert 30 <= done < 120 and done % 10 == 0  # whole batches only
     assert orphans == 0
 
-    resumed = backfill_files(killed, [str(archive)], "second", batch_size=10)
+    resumed = backfill_files(killed, [str(archive)], "second", ExtractOptions(batch_size=10))
     assert resumed.skipped == done and resumed.loaded == 120 - done
-    assert _snapshot(killed) == _snapshot(reference)
+    assert warehouse_snapshot(killed) == warehouse_snapshot(reference)
 
 
 def test_readers_keep_reading_while_a_backfill_writes(tmp_path: Path):

@@ -164,3 +164,17 @@ HTML = st.recursive(
 @given(HTML, st.sampled_from(["utf-8", "cp1252", "shift_jis", "utf-16"]))
 def test_random_html_never_raises_anything_but_rejected(html, codec):
     _returns_article_or_rejects(html.encode(codec, "replace"))
+
+
+def test_script_rendered_page_is_read_from_the_html_in_its_state():
+    state = {"detail": {"sectionName": "Local",
+                        "contentHtml": "".join(f"<p>{p}</p>" for p in PARAGRAPHS)}}
+    html = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta property="og:title" content="Harbour reopens after storm-Local">'
+            '<meta name="headline" content="Harbour reopens after storm"></head>'
+            f'<body><div id="root"></div><script>self.__STATE__={json.dumps(state)}</script>'
+            '</body></html>')
+    article = parse_html(html.encode("utf-8"))
+    assert article.paragraphs == PARAGRAPHS
+    assert article.provenance["body"] == "script"
+    assert article.title == "Harbour reopens after storm"

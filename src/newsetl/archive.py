@@ -60,25 +60,37 @@ def _archive_root(path: Path) -> Path | None:
 
 @lru_cache(maxsize=64)
 def load_manifest(root: Path) -> Manifest:
-    """Parse `root/manifest.toml` (see README: "The archive")."""
+    """Parse `root/manifest.toml` (see README: "The archive"); ValueError when malformed."""
     file = root / MANIFEST
     if not file.is_file():
         return Manifest(root=root, source=root.name)
     with file.open("rb") as fh:
-        doc = tomllib.load(fh)
-    items = {entry["path"]: entry for entry in doc.get("items", [])}
+        try:
+            doc = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{file}: {exc}") from None
+    entries = doc.get("items", [])
+    if not (isinstance(entries, list) and all(
+            isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries)):
+        raise ValueError(f"{file}: `items` must be an array of tables, each with a `path` "
+                         '(`[[items]]` then `path = "..."`)')
+    if not isinstance(doc.get("source", ""), str):
+        raise ValueError(f"{file}: `source` must be a string")
+    items = {entry["path"]: entry for entry in entries}
     return Manifest(root=root, source=doc.get("source", root.name), items=items)
 
 
 def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Every archive file under `paths`, recursively, in a stable order.
 
-    Manifests and hidden files are not inputs. A path that does not exist is
-    returned as is, so reading it yields a `Reject` rather than vanishing.
+    Paths are made absolute, so the ledger names a file the same way from
+    any working directory. Manifests and hidden files are not inputs. A path
+    that does not exist is returned as well, so reading it yields a `Reject`
+    rather than vanishing.
     """
     found: list[Path] = []
     for raw in paths:
-        path = Path(raw)
+        path = Path(raw).absolute()
         if path.is_dir():
             found.extend(sorted(
                 p for p in path.rglob("*")
@@ -111,8 +123,12 @@ def _read(path: Path) -> bytes:
 def read_file(path: Path) -> Item | Reject:
     """One archive file as an `Item`, or a `Reject` saying why it can't be read."""
     root = _archive_root(path) or path.parent
-    manifest = load_manifest(root)
     key = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    try:
+        manifest = load_manifest(root)
+    except ValueError as exc:  # includes TOML syntax errors
+        return Reject(input=str(path), reason="bad-manifest", detail=str(exc),
+                      source=root.name, key=key)
     facts = manifest.items.get(key, {})
     source = facts.get("source", manifest.source)
     content_type = _content_type(path.name)
@@ -135,7 +151,10 @@ def read_file(path: Path) -> Item | Reject:
         return reject(reason, f"{type(exc).__name__}: {exc}", raw)
     fetched_at = facts.get("fetched_at")
     if isinstance(fetched_at, str):
-        fetched_at = datetime.fromisoformat(fetched_at)
+        try:
+            fetched_at = datetime.fromisoformat(fetched_at)
+        except ValueError:
+            return reject("bad-manifest", f"fetched_at is not an ISO 8601 time: {fetched_at!r}")
     return Item(key=key, data=data, archive_path=str(path), source=source,
                 url=facts.get("url"), fetched_at=fetched_at, content_type=content_type)
 
@@ -146,7 +165,13 @@ def iter_items(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item | Rejec
         if path.name.endswith(_WARC_SUFFIXES):
             from newsetl.warc import iter_warc_items
 
-            manifest = load_manifest(_archive_root(path) or path.parent)
+            root = _archive_root(path) or path.parent
+            try:
+                manifest = load_manifest(root)
+            except ValueError as exc:
+                yield Reject(input=str(path), reason="bad-manifest", detail=str(exc),
+                             source=root.name)
+                continue
             yield from iter_warc_items(path, source=manifest.source)
         else:
             yield read_file(path)

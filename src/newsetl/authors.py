@@ -23,6 +23,9 @@ _NAME_SPLIT = re.compile(r"\s*(?:[,;|]|\s/\s|\s(?:and|und|og|y)\s|&)\s*", re.IGN
 # Leading "By", "Von", "Por" ... and trailing job titles/initials in brackets.
 _BY = re.compile(r"^(?:by|von|por|par|door|af|av|di|text|texte|autor(?:in)?|author)\b[:\s]+",
                  re.IGNORECASE)
+# A job title written after the name, as Korean, Japanese and Chinese bylines do
+# ("홍길동 기자", "山田太郎記者"): reporter, correspondent, senior reporter.
+_ROLE_AFTER = re.compile(r"\s*(?:선임기자|기자|특파원|記者|记者|特派員|特派员)$")
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|^\d+$")
 _DOMAIN = re.compile(r"^\S+\.[a-z]{2,}$", re.IGNORECASE)
@@ -61,7 +64,7 @@ def split_byline(text: str) -> list[str]:
         return []
     names = []
     for part in _NAME_SPLIT.split(text):
-        part = _BY.sub("", part.strip(" .:-\u2013\u2014")).strip()
+        part = _ROLE_AFTER.sub("", _BY.sub("", part.strip(" .:-\u2013\u2014"))).strip()
         if part and not _NOT_A_NAME.search(part) and len(part) < 80:
             names.append(part)
     return names

@@ -27,6 +27,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WarehouseOpt = Annotated[str | None, typer.Option(
     "--warehouse", "-w", help="Warehouse file [env NEWSETL_WAREHOUSE; default "
     "warehouse/newsetl.duckdb].", show_default=False)]
+WorkersOpt = Annotated[int | None, typer.Option(
+    help="Extraction processes (default: one per core).", show_default=False)]
+DaskOpt = Annotated[str | None, typer.Option(
+    help="Run extraction on Dask: a scheduler (tcp://host:8786), or local[:N] for a cluster "
+    "of N processes here [env NEWSETL_DASK_ADDRESS].", show_default=False)]
+InFlightOpt = Annotated[int | None, typer.Option(
+    help="Groups of files extracted at once (default 2; on --dask-address local:N, N; "
+    "on another Dask cluster, give its number of worker processes).", show_default=False)]
 # Exit status of a run that finished but quarantined some inputs.
 EXIT_REJECTS = 3
 
@@ -38,9 +46,17 @@ def _prefect_environment() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-def load_flow(module: str, name: str) -> Any:
-    """Import flow `name` from `flows/<module>.py` of this project."""
+def load_flow(module: str, name: str, dask_address: str | None = None) -> Any:
+    """Import flow `name` from `flows/<module>.py` of this project.
+
+    `dask_address` (see `newsetl.runners`) puts its extraction tasks on Dask;
+    the flow module reads it when loaded.
+    """
     _prefect_environment()
+    if dask_address:
+        from newsetl.runners import DASK_ADDRESS
+
+        os.environ[DASK_ADDRESS] = dask_address
     path = PROJECT_ROOT / "flows" / f"{module}.py"
     spec = importlib.util.spec_from_file_location(f"newsetl_flows.{module}", path)
     if spec is None or spec.loader is None:
@@ -73,6 +89,9 @@ def backfill(
         help="Re-extract items even when their bytes and extractor version are unchanged."
     )] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per load transaction.")] = 200,
+    workers: WorkersOpt = None,
+    dask_address: DaskOpt = None,
+    in_flight: InFlightOpt = None,
 ) -> None:
     """Extract every archived article under PATHS and load it into the warehouse.
 
@@ -83,8 +102,9 @@ def backfill(
     if not paths and not reprocess:
         raise typer.BadParameter("give PATHS, or --reprocess to re-read known inputs")
     started = time.monotonic()
-    flow = load_flow("backfill", "backfill")
+    flow = load_flow("backfill", "backfill", dask_address)
     result = flow(paths=paths or [], warehouse=warehouse, batch_size=batch_size, force=force,
+                  workers=workers, in_flight=in_flight,
                   reprocess=reprocess, since=since.date() if since else None,
                   until=until.date() if until else None, sources=source,
                   show_progress=sys.stderr.isatty())
@@ -112,12 +132,15 @@ def ingest(
     source: Annotated[str | None, typer.Option(
         help="Only this source (default: every enabled one).")] = None,
     warehouse: WarehouseOpt = None,
+    workers: WorkersOpt = None,
+    dask_address: DaskOpt = None,
+    in_flight: InFlightOpt = None,
 ) -> None:
     """Fetch the configured sources once: discover, fetch politely, archive, load."""
     started = time.monotonic()
-    flow = load_flow("ingest", "ingest")
+    flow = load_flow("ingest", "ingest", dask_address)
     results = flow(sources_file=str(sources), source=source, warehouse=warehouse,
-                   show_progress=sys.stderr.isatty())
+                   workers=workers, in_flight=in_flight, show_progress=sys.stderr.isatty())
     failed = rejected = 0
     for name, counts in results.items():
         if "error" in counts:

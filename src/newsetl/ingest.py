@@ -1,7 +1,7 @@
 """Web ingestion of one source, as plain functions: discover, fetch, archive, load.
 
-Every response is written to the run's WARC file first, and the articles are
-then loaded *from that WARC* by the same code as a backfill
+Every response is written to the run's WARC file first (`fetch_source`), and
+the articles are then loaded *from that WARC* by the same code as a backfill
 (`pipeline.backfill_files`). So what a scheduled ingest stored is exactly
 what a later backfill over `warehouse/archive/` reproduces, and the ledger
 keys agree: a backfill after an ingest skips what the ingest loaded.
@@ -10,7 +10,7 @@ keys agree: a backfill after an ingest skips what the ingest loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from newsetl.discover import discover_source
 from newsetl.fetch import NOT_MODIFIED, OK, Fetcher, FetchResult
-from newsetl.pipeline import backfill_files
+from newsetl.pipeline import ExtractOptions, Submit, backfill_files
 from newsetl.sources import Source, SourcesConfig
 from newsetl.warc import WarcLocation, WarcWriter
 from newsetl.warehouse import FETCH_SCHEMA, REJECT_SCHEMA, Counts, connect, warehouse_path
@@ -85,10 +85,17 @@ def _record(warehouse: str | os.PathLike[str] | None, run_id: str, fetches: list
         con.execute("COMMIT")
 
 
-def ingest_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig,
-                  source: Source, run_id: str, fetcher: Fetcher | None = None,
-                  on_batch: Callable[[Counts], None] | None = None) -> Counts:
-    """Discover, fetch (politely), archive and load one source's new pages.
+@dataclass
+class Fetched:
+    """What fetching one source did, and the WARC file its responses went to."""
+
+    counts: Counts
+    warc_file: str
+
+
+def fetch_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig,
+                 source: Source, run_id: str, fetcher: Fetcher | None = None) -> Fetched:
+    """Discover, fetch (politely) and archive one source's new pages.
 
     Pages already stored are not fetched again unless the source asks for
     `refresh`; then the stored validators make it a conditional GET, and a
@@ -134,5 +141,15 @@ def ingest_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfi
     counts.rejected = len(rejects)
     for reject in rejects:
         counts.reasons[reject["reason"]] = counts.reasons.get(reject["reason"], 0) + 1
-    counts.add(backfill_files(warehouse, [str(warc_file)], run_id, on_batch=on_batch))
-    return counts
+    return Fetched(counts, str(warc_file))
+
+
+def ingest_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig,
+                  source: Source, run_id: str, fetcher: Fetcher | None = None,
+                  options: ExtractOptions = ExtractOptions(), submit: Submit | None = None
+                  ) -> Counts:
+    """Fetch and archive one source's new pages, then load them from the WARC."""
+    fetched = fetch_source(warehouse, config, source, run_id, fetcher)
+    fetched.counts.add(backfill_files(warehouse, [fetched.warc_file], run_id, options,
+                                      submit=submit))
+    return fetched.counts

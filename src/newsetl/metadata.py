@@ -151,6 +151,8 @@ _DASHES = "\\-\u2013\u2014\u00b7\u2022\u00bb/:"
 _TITLE_SEPARATOR = re.compile(rf"(\s+[|{_DASHES}]{{1,2}}\s+|\s*[{_BARS}]\s*|\s*-{{2,}}\s*)")
 # How a site or section tail may start right after the headline ("...?-Politics", "... | AP").
 _TAIL_START = re.compile(rf"\s*[{_BARS}{_DASHES}]")
+# A kicker (topic line) and the headline after it: "Kicker: headline", "Kicker - headline".
+_KICKER = re.compile(r"(.+?(?:\s*[:|]|\s+[\-\u2013\u2014]))\s+(.+)$")
 _DATE_LIKE = re.compile(r"^[\d.\-/ ]+$")
 
 
@@ -172,7 +174,9 @@ def site_names(head: Head) -> set[str]:
         names.add(clean_text(publisher.get("name")))
     sites = {"website", "organization", "newsmediaorganization"}
     names |= {clean_text(o.get("name")) for o in head.ld if ld_types(o) & sites}
-    return {n.casefold().lstrip("@") for n in names if n}
+    # Some pages put the headline in application-name: a headline is not the site's name.
+    headlines = {t.casefold() for t in [*head.h1, head.title] if t}
+    return {n.casefold().lstrip("@") for n in names if n and n.casefold() not in headlines}
 
 
 def is_site_part(part: str, sites: set[str]) -> bool:
@@ -206,7 +210,8 @@ def title_candidates(head: Head) -> list[tuple[str, str]]:
     """(source, headline) pairs in order of trust, site-name suffixes removed."""
     sites = site_names(head)
     raw = [("json-ld", head.article.get("headline")), ("opengraph", head.meta.get("og:title")),
-           ("microdata", head.microdata.get("headline")),
+           # itemprop or name="headline" on a <meta> lands among the meta tags
+           ("microdata", head.microdata.get("headline") or head.meta.get("headline")),
            ("h1", head.h1[0] if head.h1 else None), ("meta", head.meta.get("twitter:title")),
            ("title", head.title)]
     found = [(src, text) for src, value in raw if (text := clean_text(value))]
@@ -227,6 +232,38 @@ def _prefix_core(text: str, others: list[str]) -> str:
     return text
 
 
+def shared_headline(text: str, others: list[str]) -> str:
+    """The headline two sources share after different kickers, else `text`.
+
+    "Iran attack: Restraint has to do with the US" beside "Escalation - Restraint
+    has to do with the US": each source puts its own topic line (kicker) in
+    front; the part both give is the headline. Kickers that share a word are
+    variants of one kicker ("MSV coach Ott:" / "Coach Ott:") and stay.
+    """
+    mine = _KICKER.match(text)
+    if not mine:
+        return text
+    for other in others:
+        theirs = _KICKER.match(other)
+        if theirs and theirs[2] == mine[2] and not (
+                set(mine[1].casefold().split()) & set(theirs[1].casefold().split())):
+            return mine[2]
+    return text
+
+
+def confirmed_headline(text: str, candidates: dict[str, str]) -> str | None:
+    """The headline JSON-LD and the visible <h1> agree on, when `text` only pads it.
+
+    An og:title such as "Topic: <headline> | Section" is the headline with
+    search words around it; two other sources giving exactly the inner part
+    show where the headline starts and ends.
+    """
+    h1 = candidates.get("h1")
+    if h1 and h1 == candidates.get("json-ld") and h1 != text and h1 in text:
+        return h1
+    return None
+
+
 def pick_title(head: Head) -> tuple[str | None, str | None]:
     """(headline, source): og:title first, then JSON-LD, microdata, <h1>, twitter, <title>.
 
@@ -234,14 +271,18 @@ def pick_title(head: Head) -> tuple[str | None, str | None]:
     JSON-LD `headline` is more often a search-engine variant (longer, with a
     topic prefix), and <title> carries the site name. Measured over many
     publishers, this order picks the displayed headline most often; the site
-    suffix is removed from whichever wins.
+    suffix is removed from whichever wins, and so is padding that the other
+    sources give away (a section tail, search words, kickers they disagree on).
     """
     candidates = title_candidates(head)
     if not candidates:
         return None, None
     order = ("opengraph", "json-ld", "microdata", "h1", "meta", "title")
     source, text = min(candidates, key=lambda c: order.index(c[0]))
-    return _prefix_core(text, [t for _, t in candidates]), source
+    if core := confirmed_headline(text, dict(candidates)):
+        return core, "h1"
+    others = [t for _, t in candidates]
+    return shared_headline(_prefix_core(text, others), others), source
 
 
 def _ld_name(value: Any) -> str | None:

@@ -1,28 +1,47 @@
 """The backfill, as plain functions: archive files in, warehouse rows out.
 
-`backfill_files` is what one Prefect task runs: it streams the items of a
-list of files, skips those the ledger says are already done, extracts the
-rest and loads them in batches of `batch_size`, one transaction each.
-Memory holds one batch at a time, however large the archive.
+Work is split in two so that extraction can run anywhere and loading in
+one place:
+
+* `extract_files` reads a group of files and turns their items into
+  `Extracted` batches (Arrow rows plus counts). It needs no warehouse: the
+  ledger entries it needs to skip work are handed to it. With `workers > 1`
+  it spreads the items of each batch over a pool of processes, so one call
+  uses every core. This is what a Prefect task runs, in this process or on
+  a Dask worker.
+* `backfill_files` is the loop around it: it hands groups of files to
+  `submit` (threads here, or Prefect tasks on any task runner) and loads
+  each finished batch itself, one transaction each. The warehouse has one
+  writer, whatever runs the extraction.
+
+Memory holds at most `in_flight` groups of files, however large the archive.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache, partial
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from newsetl.archive import item_hash, iter_items
+from newsetl.archive import item_hash, iter_items, list_inputs
 from newsetl.extract import EXTRACTOR_VERSION, extract_item
 from newsetl.models import Article, Item, Reject, Rejected
-from newsetl.rows import build_batch
-from newsetl.warehouse import Counts, connect, known_items, load_batch
+from newsetl.rows import ArticleRows, article_rows, build_batch
+from newsetl.warehouse import Batch, Counts, Known, connect, known_in_files, load_batch
 
 T = TypeVar("T")
+
+# What the extraction pool's fork server loads once, before it forks the workers.
+_PRELOAD = ["newsetl.webpage", "newsetl.warmup"]
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -32,13 +51,9 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def extract_or_reject(item: Item) -> Article | Reject:
-    """Extract one item; a `Rejected` input becomes a `Reject` with its reason."""
-    try:
-        return extract_item(item)
-    except Rejected as exc:
-        return Reject(input=item.archive_path, reason=exc.reason, detail=exc.detail,
-                      source=item.source, key=item.key, item_hash=item_hash(item.data))
+def default_workers() -> int:
+    """Extraction processes per machine: one per core."""
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -62,42 +77,174 @@ class Window:
                     or (self.until and day and day > self.until))
 
 
-def backfill_files(warehouse: str | os.PathLike[str] | None, files: list[str], run_id: str,
-                   batch_size: int = 200, force: bool = False,
-                   extractor_version: str = EXTRACTOR_VERSION, window: Window = Window(),
-                   on_batch: Callable[[Counts], None] | None = None) -> Counts:
-    """Extract and load every item in `files`; returns what was done.
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How a group of files is extracted: the same wherever it runs."""
 
-    An item is skipped when the ledger (`items`) holds the same bytes
-    processed by the same extractor version, unless `force`. The warehouse
-    is opened only to look up and to load each batch, never while
-    extracting, so readers get in between batches.
+    batch_size: int = 200  # items per load transaction
+    workers: int = 1  # processes per extraction call
+    extractor_version: str = EXTRACTOR_VERSION
+    window: Window = field(default_factory=Window)
+
+
+def process_item(item: Item, options: ExtractOptions) -> ArticleRows | Reject | None:
+    """One item to its warehouse rows; a `Reject` with the reason when it holds no
+    article; None when its date is outside the window."""
+    try:
+        article = extract_item(item)
+    except Rejected as exc:
+        return _reject(item, exc.reason, exc.detail)
+    if not options.window.contains(item, article):
+        return None
+    return article_rows(item, article, options.extractor_version)
+
+
+def _reject(item: Item, reason: str, detail: str) -> Reject:
+    return Reject(input=item.archive_path, reason=reason, detail=detail, source=item.source,
+                  key=item.key, item_hash=item_hash(item.data))
+
+
+@cache
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per process, reused by every batch and every task.
+
+    `forkserver` because the parent runs threads (Prefect's, ours), which
+    `fork` does not copy safely; the server preloads the extractor and its
+    models (`newsetl.warmup`), so each worker starts warm and shares them.
     """
-    total = Counts()
-    for chunk in chunks(iter_items(files), batch_size):
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+def process_items(items: list[Item], options: ExtractOptions
+                  ) -> list[ArticleRows | Reject | None]:
+    """`process_item` over `items`, on `options.workers` processes when more than one.
+
+    A page that kills its worker process (a crash in a C parser) breaks the
+    pool; the batch is then redone one item at a time on fresh pools, and
+    an item that breaks it again is rejected as "extractor-crash" instead of
+    failing the run. When every item does, the processes themselves cannot
+    run, and that is raised.
+    """
+    workers, work = options.workers, partial(process_item, options=options)
+    if workers <= 1 or len(items) < 2:
+        return [work(item) for item in items]
+    chunksize = max(1, len(items) // (workers * 4))
+    try:
+        return list(_pool(workers).map(work, items, chunksize=chunksize))
+    except BrokenProcessPool:
+        _pool.cache_clear()
+    results: list[ArticleRows | Reject | None] = []
+    for item in items:
+        try:
+            results.append(_pool(workers).submit(work, item).result())
+        except BrokenProcessPool:
+            _pool.cache_clear()
+            results.append(_reject(item, "extractor-crash",
+                                   "the extraction process died on this input"))
+    if all(isinstance(r, Reject) and r.reason == "extractor-crash" for r in results):
+        raise RuntimeError(f"the extraction processes died on all {len(items)} items: "
+                           "they cannot run here (try workers=1)")
+    return results
+
+
+@dataclass
+class Extracted:
+    """One batch, extracted and turned into rows, ready for the warehouse's one writer."""
+
+    batch: Batch
+    counts: Counts  # seen, skipped and out of window; loading adds what it changed
+
+
+def extract_files(files: list[str], known: Known, options: ExtractOptions = ExtractOptions()
+                  ) -> Iterator[Extracted]:
+    """Read and extract every item of `files`, a batch at a time.
+
+    An item is skipped when `known` (the ledger's entries for these files)
+    holds the same bytes processed by the same extractor version.
+    """
+    for chunk in chunks(iter_items(files), options.batch_size):
         counts = Counts(seen=len(chunk))
-        with connect(warehouse) as con:
-            done = {} if force else known_items(
-                con, [(e.source, e.key) for e in chunk if e.key is not None])
-        loaded: list[tuple[Item, Article]] = []
+        todo: list[Item] = []
         rejects: list[Reject] = []
         for entry in chunk:
             digest = item_hash(entry.data) if isinstance(entry, Item) else entry.item_hash
-            if not window.wants_source(entry.source):
+            if not options.window.wants_source(entry.source):
                 counts.out_of_window += 1
-            elif done.get((entry.source, entry.key)) == (digest, extractor_version):
+            elif known.get((entry.source, entry.key)) == (digest, options.extractor_version):
                 counts.skipped += 1
             elif isinstance(entry, Reject):
                 rejects.append(entry)
-            elif isinstance(result := extract_or_reject(entry), Reject):
+            else:
+                todo.append(entry)
+        loaded: list[ArticleRows] = []
+        for result in process_items(todo, options):
+            if isinstance(result, Reject):
                 rejects.append(result)
-            elif not window.contains(entry, result):
+            elif result is None:
                 counts.out_of_window += 1
             else:
-                loaded.append((entry, result))
-        with connect(warehouse) as con:
-            counts.add(load_batch(con, build_batch(loaded, rejects, extractor_version), run_id))
-        total.add(counts)
-        if on_batch is not None:
-            on_batch(counts)
+                loaded.append(result)
+        yield Extracted(build_batch(loaded, rejects, options.extractor_version), counts)
+
+
+def extract_group(files: list[str], known: Known, options: ExtractOptions) -> list[Extracted]:
+    """Every batch of a group of files: the unit of work one task does."""
+    return list(extract_files(files, known, options))
+
+
+class Pending(Protocol):
+    """A submitted group: a `concurrent.futures.Future` or a Prefect future."""
+
+    def result(self) -> list[Extracted]: ...
+
+
+Submit = Callable[[list[str], Known, ExtractOptions], Pending]
+
+
+def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str],
+                   run_id: str, options: ExtractOptions = ExtractOptions(),
+                   force: bool = False, files_per_task: int = 200, in_flight: int = 2,
+                   submit: Submit | None = None,
+                   on_batch: Callable[[Counts, int], None] | None = None) -> Counts:
+    """Extract and load every item under `paths`; returns what was done.
+
+    Groups of `files_per_task` files go to `submit` (default: a thread
+    here), at most `in_flight` at a time, so loading one group overlaps
+    extracting the next. Unless `force`, the ledger entries of a group's
+    files go with it so that unchanged items are skipped. The warehouse is
+    opened only to look up and to load, never while extracting, so readers
+    get in between batches. `on_batch(counts, files)` follows each load;
+    `files` is the number of files it completed (0 until a group's last batch).
+    """
+    files = [str(p) for p in list_inputs(paths)]
+    total = Counts()
+    pending: deque[tuple[int, Pending]] = deque()
+
+    def load_next() -> None:
+        group_size, submitted = pending.popleft()
+        batches = submitted.result()
+        for i, extracted in enumerate(batches, start=1):
+            counts = Counts()
+            if extracted.batch.items.num_rows or extracted.batch.rejects.num_rows:
+                with connect(warehouse) as con:
+                    counts = load_batch(con, extracted.batch, run_id)
+            counts.add(extracted.counts)
+            total.add(counts)
+            if on_batch is not None:
+                on_batch(counts, group_size if i == len(batches) else 0)
+
+    with ThreadPoolExecutor(in_flight, thread_name_prefix="extract") as threads:
+        def in_thread(group: list[str], known: Known, opts: ExtractOptions) -> Future:
+            return threads.submit(extract_group, group, known, opts)
+
+        for group in chunks(files, files_per_task):
+            with connect(warehouse) as con:
+                known = {} if force else known_in_files(con, group)
+            pending.append((len(group), (submit or in_thread)(group, known, options)))
+            while len(pending) >= in_flight:
+                load_next()
+        while pending:
+            load_next()
     return total

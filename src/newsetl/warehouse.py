@@ -320,17 +320,23 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: Counts, stat
     )
 
 
-def known_items(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
-                ) -> dict[tuple[str, str], tuple[str, str]]:
-    """(source, item_key) -> (item_hash, extractor_version) recorded by earlier runs."""
-    if not keys:
+# (source, item_key) -> (item_hash, extractor_version): what the ledger says was done.
+Known = dict[tuple[str, str], tuple[str, str]]
+
+
+def known_in_files(con: duckdb.DuckDBPyConnection, files: list[str]) -> Known:
+    """The ledger's entries for the items of `files` (WARC records folded into their file).
+
+    Looked up by file, not by item key, so that the caller can hand them to
+    whatever extracts the files without reading the files first.
+    """
+    if not files:
         return {}
-    con.register("wanted", pa.table({"source": [k[0] for k in keys],
-                                     "item_key": [k[1] for k in keys]}))
+    con.register("wanted", pa.table({"path": files}))
     try:
         rows = con.execute(
             "SELECT i.source, i.item_key, i.item_hash, i.extractor_version FROM items i "
-            "JOIN wanted w USING (source, item_key)"
+            "JOIN wanted w ON split_part(i.archive_path, '#', 1) = w.path"
         ).fetchall()
     finally:
         con.unregister("wanted")
