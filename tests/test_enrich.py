@@ -141,6 +141,18 @@ def test_middle_name_resolves_to_full_name() -> None:
     assert "Ramírez" not in ents
 
 
+def test_surname_resolves_to_the_latest_full_name_before_it() -> None:
+    body = "John Smith spoke first. Then Smith left. Later Jane Smith arrived, and Smith sat down."
+    ents = {e.name: e.offsets for e in group_entities(find_mentions(body))}
+    assert ents == {"John Smith": [0, 29], "Jane Smith": [47, 71]}
+
+
+def test_acronym_resolves_to_the_organisation_with_those_initials() -> None:
+    body = "Doctors at the World Health Organization met. A WHO spokesman spoke."
+    (who,) = group_entities(find_mentions(body))
+    assert (who.name, who.offsets) == ("World Health Organization", [15, 48])
+
+
 def test_acronym_resolves_when_full_name_appears() -> None:
     body = "Talks with the European Union resumed. An EU official was present."
     ents = group_entities(find_mentions(body))

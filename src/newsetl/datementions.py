@@ -27,10 +27,24 @@ _WEEKDAY = (
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
 _YEAR = r"(?:,?\s+(?P<year>(?:1[89]|20)\d\d)(?!\d))?"
-_MONTH_DAY = re.compile(r"\b" + _WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?P<close>\))?" + _YEAR)
-_DAY_MONTH = re.compile(
-    r"\b" + _WEEKDAY + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"(?P<close>\))?" + _YEAR + r"\b"
+# First letters of month and weekday names: a lookahead on them lets the regex
+# engine skip most positions at once instead of trying every name there.
+_INITIALS = "[" + "".join(sorted({w.capitalize()[0] for w in (*MONTHS, *WEEKDAYS)})) + "]"
+_MONTH_DAY = re.compile(
+    rf"\b(?={_INITIALS})" + _WEEKDAY + _MONTH + r"\s+" + _DAY + r"(?P<close>\))?" + _YEAR
 )
+_DAY_MONTH = re.compile(
+    rf"\b(?=\d|{_INITIALS})"
+    + _WEEKDAY
+    + _DAY
+    + r"(?:\s+of)?\s+"
+    + _MONTH
+    + r"(?P<close>\))?"
+    + _YEAR
+    + r"\b"
+)
+# Every month name starts with one of these; a text with none can only hold ISO dates.
+_MONTH_STEM = re.compile("|".join(sorted({m.capitalize()[:3] for m in MONTHS})))
 _ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 _FUTURE = re.compile(
     r"\b(?:will|next|upcoming|scheduled|plans? to|due to|expected to|set to|is to|are to)\b", re.I
@@ -114,13 +128,15 @@ def _mention(
 def find_dates(text: str, published_at: datetime | None) -> list[DateMention]:
     """Day-and-month dates in `text`, in order, resolved where the year is known."""
     published = published_at.date() if published_at else None
-    sentences = sentence_spans(text)
+    sentences: list[tuple[int, int]] = []  # split only once a date turns up: most texts have none
     found: dict[int, DateMention] = {}
     taken: list[tuple[int, int]] = []
-    for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO):
+    patterns = (_MONTH_DAY, _DAY_MONTH, _ISO) if _MONTH_STEM.search(text) else (_ISO,)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
+            sentences = sentences or sentence_spans(text)
             sentence = next(
                 (s for s in sentences if s[0] <= m.start() < s[1]), (m.start(), m.end())
             )

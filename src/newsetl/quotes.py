@@ -14,6 +14,7 @@ or continued quotation, and a later quote that repeats the text (headings).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from newsetl.entities import ORG, PERSON, PLACE, Mention
@@ -42,6 +43,7 @@ _ACCORDING_BEFORE = re.compile(r"according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80}
 _COLON_BEFORE = re.compile(r"^\s*(?P<sp>[^,.;:!?“”\"\n]{2,60}?)\s*:\s*$")
 _VERB_ANY = re.compile(r"\b" + _VERB)
 _VERB_AFTER_NAME = re.compile(r"\s+" + _ADVERB + _VERB)
+_TRAILING_ADVERBS = re.compile(r"\s+" + _ADVERB + r"$")
 _RELATIVE = re.compile(
     r"^(?P<np>(?:the|a|an|this|that|its|his|her|their)\s+[\w’'\- ]{1,40}?)\s+(?:that|which|who)\b",
     re.I,
@@ -99,26 +101,34 @@ def _is_close(text: str, i: int, straight: str) -> bool:
     return ch == straight and i > 0 and not text[i - 1].isspace()
 
 
+_DOUBLE_MARKS = (_OPEN + '"', _CLOSE + '"')
+_SINGLE_MARKS = ("‘", "’")
+# Any opening or closing mark of each convention: find_segments visits only these characters.
+_ANY_MARK = {
+    marks: re.compile("[" + re.escape("".join(marks)) + "]")
+    for marks in (_DOUBLE_MARKS, _SINGLE_MARKS)
+}
+
+
 def _marks(text: str) -> tuple[str, str]:
     """Which characters open and close quotations in this article."""
     if any(c in text for c in _OPEN + _CLOSE + '"'):
-        return _OPEN + '"', _CLOSE + '"'
-    return "‘", "’"
+        return _DOUBLE_MARKS
+    return _SINGLE_MARKS
 
 
 def find_segments(text: str) -> list[_Segment]:
     """Quoted stretches; nested single quotes stay inside their quotation."""
     opens, closes = _marks(text)
+    any_mark = _ANY_MARK[(opens, closes)]
     straight = '"' if '"' in opens else "‘"
     segments: list[_Segment] = []
     chain = 0
     paragraphs = paragraph_spans(text)
     for n, (ps, pe) in enumerate(paragraphs):
         start: int | None = None
-        for i in range(ps, pe):
-            ch = text[i]
-            if ch not in opens and ch not in closes:
-                continue
+        for mark in any_mark.finditer(text, ps, pe):
+            i, ch = mark.start(), mark.group()
             if start is None and _is_open(text, i, straight) and ch in opens:
                 start = i
             elif start is not None and _is_close(text, i, straight) and ch in closes:
@@ -145,10 +155,6 @@ def _segment(text: str, open_: int, close: int, continues: bool, chain: int) -> 
 
 
 # ---------------------------------------------------------------- speakers
-
-
-def _mentions_in(mentions: list[Mention], start: int, end: int) -> list[Mention]:
-    return [m for m in mentions if start <= m.start < end]
 
 
 def _head_noun(phrase: str) -> str:
@@ -180,7 +186,7 @@ def _speaker_from_phrase(
         return _Attribution(org, ORG, None) if org else None
     if _SUBJECT_WORDS.match(phrase):
         return None
-    found = _mentions_in(ctx.mentions, start, start + len(phrase))
+    found = ctx.mentions_between(start, start + len(phrase))
     people = [m for m in found if m.kind == PERSON]
     if people:
         ctx.note_speaker(people[-1 if nearest else 0])
@@ -234,7 +240,7 @@ def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> 
         gap = pre[v.end() :].split()
         if len(gap) > (_MAX_THAT_GAP_WORDS if gap[:1] == ["that"] else _MAX_VERB_GAP_WORDS):
             return None
-        clause = re.sub(r"\s+" + _ADVERB + r"$", " ", pre[: v.start()])
+        clause = _TRAILING_ADVERBS.sub(" ", pre[: v.start()])
         if _COORDINATED.search(clause) and v is not verbs[0]:
             continue  # "... said X and added, “...”": the subject is the earlier verb's
         rel = _RELATIVE.match(clause.strip())
@@ -262,14 +268,25 @@ def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> 
 class _Context:
     """What speaker resolution needs to know about the article."""
 
-    mentions: list[Mention]
-    quoted: list[tuple[int, int]]
+    mentions: list[Mention]  # in text order, as find_mentions gives them
+    quoted: list[tuple[int, int]]  # in text order, disjoint
     speakers: list[Mention] = field(default_factory=list)
     org_speakers: list[Mention] = field(default_factory=list)
     text: str = ""
 
+    def __post_init__(self) -> None:
+        self._mention_starts = [m.start for m in self.mentions]
+        self._quoted_starts = [s for s, _ in self.quoted]
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        """Mentions that begin in [start, end), found by bisection rather than a scan."""
+        lo = bisect_left(self._mention_starts, start)
+        return self.mentions[lo : bisect_left(self._mention_starts, end, lo)]
+
     def _outside(self, m: Mention) -> bool:
-        return not any(s <= m.start < e for s, e in self.quoted)
+        """Not inside any quotation: only the last one opening before it can hold it."""
+        i = bisect_right(self._quoted_starts, m.start) - 1
+        return i < 0 or m.start >= self.quoted[i][1]
 
     def note_speaker(self, m: Mention) -> None:
         """Remember a named speaker: the likeliest antecedent of a later "he"."""
@@ -278,11 +295,11 @@ class _Context:
     def salient_person_before(self, pos: int) -> str | None:
         """Antecedent of "he"/"she": the latest sentence subject or named speaker
         before `pos`, else the person last named outside quotation marks."""
+        earlier = self.mentions_between(0, pos)
         salient = [
             m
-            for m in self.mentions
+            for m in earlier
             if m.kind == PERSON
-            and m.start < pos
             and self._outside(m)
             and (m.subject or _VERB_AFTER_NAME.match(self.text, m.end))
         ]
@@ -290,12 +307,7 @@ class _Context:
         if salient:
             return max(salient, key=lambda m: m.start).name
         return next(
-            (
-                m.name
-                for m in reversed(self.mentions)
-                if m.start < pos and m.kind == PERSON and self._outside(m)
-            ),
-            None,
+            (m.name for m in reversed(earlier) if m.kind == PERSON and self._outside(m)), None
         )
 
     def last_org_before(self, pos: int) -> str | None:
@@ -306,8 +318,8 @@ class _Context:
         return next(
             (
                 m.name
-                for m in reversed(self.mentions)
-                if m.start < pos and m.kind == ORG and self._outside(m)
+                for m in reversed(self.mentions_between(0, pos))
+                if m.kind == ORG and self._outside(m)
             ),
             None,
         )
@@ -319,6 +331,9 @@ def _norm(s: str) -> str:
 
 def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
     """Every direct quotation in `text` with its speaker, in text order.
+
+    `mentions` are the entity mentions of `text` in text order, as
+    `entities.find_mentions` returns them.
 
     Single words (“recall”) and short unattributed quotations (five words or
     fewer, “outside”) are scare quotes or terms, and are left out.
@@ -379,18 +394,19 @@ def _inherit(
     para_of = [
         next(k for k, p in enumerate(paragraphs) if p[0] <= s.open <= p[1]) for s in segments
     ]
+    normed = [_norm(text[s.text_start : s.text_end]) for s in segments]
     for i, seg in enumerate(segments):  # headings repeat a quote attributed later
         if (atts[i] is None or atts[i].speaker is None) and seg.text_end > seg.text_start:
-            needle = _norm(text[seg.text_start : seg.text_end])
+            needle = normed[i]
             donor = next(
                 (
                     atts[j]
-                    for j, s in enumerate(segments)
+                    for j in range(len(segments))
                     if j != i
                     and atts[j]
                     and atts[j].speaker
                     and len(needle) > 8
-                    and needle in _norm(text[s.text_start : s.text_end])
+                    and needle in normed[j]
                 ),
                 None,
             )
@@ -430,18 +446,12 @@ def _from_earlier_paragraphs(
         ]
         if spoken:
             return spoken[-1]
-        reported = [
-            m
-            for m in ctx.mentions
-            if ps <= m.start < pe and m.kind == PERSON and _VERB_AFTER_NAME.match(text, m.end, pe)
-        ]
+        named = [m for m in ctx.mentions_between(ps, pe) if m.kind == PERSON]
+        reported = [m for m in named if _VERB_AFTER_NAME.match(text, m.end, pe)]
         if reported:
             return _Attribution(
                 reported[-1].name, PERSON, _VERB_AFTER_NAME.match(text, reported[-1].end, pe)["v"]
             )
-        if (
-            any(ps <= m.start < pe and m.kind == PERSON for m in ctx.mentions)
-            or pe - ps > _SHORT_PARAGRAPH
-        ):
+        if named or pe - ps > _SHORT_PARAGRAPH:
             return None
     return None
