@@ -47,7 +47,7 @@ from newsetl.cli import load_flow  # noqa: E402
 from newsetl.pipeline import Extracted, ExtractOptions, backfill_files, extract_group  # noqa: E402
 from newsetl.runners import THREADS_IN_FLIGHT  # noqa: E402
 from newsetl.search import refresh_index  # noqa: E402
-from newsetl.warehouse import Known, connect, load_batch  # noqa: E402
+from newsetl.warehouse import Ledger, connect, load_batch  # noqa: E402
 
 IN_FLIGHT = THREADS_IN_FLIGHT
 # The URLs a page gives for itself: rel=canonical and og:url (attribute order varies).
@@ -193,9 +193,9 @@ def main() -> int:
 
     kept: list[Extracted] = []
 
-    def extract_and_keep(files: list[str], known: Known, options: ExtractOptions
+    def extract_and_keep(files: list[str], ledger: Ledger, options: ExtractOptions
                          ) -> list[Extracted]:
-        batches = extract_group(files, known, options)
+        batches = extract_group(files, ledger, options)
         kept.extend(batches)
         return batches
 

@@ -11,7 +11,7 @@ import duckdb
 from newsetl.archive import list_inputs
 from newsetl.extract import EXTRACTOR_VERSION
 from newsetl.pipeline import ExtractOptions, Window, backfill_files, extract_files
-from newsetl.warehouse import MIGRATIONS, connect, ledger_paths
+from newsetl.warehouse import MIGRATIONS, Ledger, connect, ledger_paths
 from tests.conftest import SEED, SEED_TITLE, make_seed_archive, warehouse_snapshot
 
 
@@ -127,7 +127,8 @@ def test_date_and_source_window(archive: Path, warehouse_file: Path):
     only_seed_source = Window(sources=frozenset({"test-archive"}))
     counts = backfill_files(warehouse_file, [str(archive)], "run-2",
                             ExtractOptions(window=only_seed_source))
-    assert (counts.loaded, counts.out_of_window, counts.skipped) == (1, 1, 0)
+    # The page is done and unchanged since run-1: skipped before its source is even read.
+    assert (counts.loaded, counts.out_of_window, counts.skipped) == (1, 0, 1)
 
 
 def test_ledger_lists_every_input_file_once(archive: Path, warehouse_file: Path):
@@ -157,10 +158,36 @@ def test_the_ledger_knows_a_file_by_any_path_to_it(archive: Path, warehouse_file
 
 def test_extraction_needs_no_warehouse_only_the_ledger_entries(archive: Path):
     files = [str(p) for p in list_inputs([archive])]
-    (first,) = extract_files(files, {})
+    (first,) = extract_files(files, Ledger())
     assert (first.counts.seen, first.batch.articles.num_rows) == (2, 2)
-    known = {(source, key): (digest, EXTRACTOR_VERSION) for source, key, digest in zip(
-        *(first.batch.items.column(c).to_pylist() for c in ("source", "item_key", "item_hash")),
-        strict=True)}
+    items = first.batch.items.to_pylist()
+    known = Ledger(items={(i["source"], i["item_key"]): (i["item_hash"], EXTRACTOR_VERSION)
+                          for i in items})
     (again,) = extract_files(files, known)
     assert (again.counts.skipped, again.batch.articles.num_rows) == (2, 0)
+
+
+def test_an_unchanged_done_file_is_not_read_again(archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    with connect(warehouse_file) as con:
+        done = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), items FROM files")
+                    .fetchall())
+    assert done == {SEED.name: 1, "page.html.gz": 1}
+    page = archive / "2014" / "page.html.gz"
+    page.chmod(0)  # unreadable: a run that opened it would quarantine it
+    try:
+        counts = backfill_files(warehouse_file, [str(archive)], "run-2")
+    finally:
+        page.chmod(0o644)
+    assert (counts.seen, counts.skipped, counts.rejected) == (2, 2, 0)
+    os.utime(page, ns=(0, 0))  # touched: read again, and skipped by its unchanged bytes
+    counts = backfill_files(warehouse_file, [str(archive)], "run-3")
+    assert (counts.seen, counts.skipped, counts.loaded) == (2, 2, 0)
+
+
+def test_a_file_with_an_item_outside_the_window_stays_out_of_the_file_ledger(
+        archive: Path, warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1",
+                   ExtractOptions(window=Window(sources=frozenset({"test-archive"}))))
+    counts = backfill_files(warehouse_file, [str(archive)], "run-2")
+    assert (counts.loaded, counts.skipped) == (1, 1)

@@ -5,7 +5,7 @@ one place:
 
 * `extract_files` reads a group of files and turns their items into
   `Extracted` batches (Arrow rows plus counts). It needs no warehouse: the
-  ledger entries it needs to skip work are handed to it. With `workers > 1`
+  ledger entries it needs to skip work (`Ledger`) are handed to it. With `workers > 1`
   it spreads the items of each batch over a pool of processes, so one call
   uses every core. This is what a Prefect task runs, in this process or on
   a Dask worker.
@@ -36,7 +36,7 @@ from newsetl.archive import item_hash, iter_items, list_inputs
 from newsetl.extract import EXTRACTOR_VERSION, extract_item
 from newsetl.models import Article, Item, Reject, Rejected
 from newsetl.rows import ArticleRows, article_rows, build_batch
-from newsetl.warehouse import Batch, Counts, Known, connect, known_in_files, load_batch
+from newsetl.warehouse import Batch, Counts, Ledger, connect, ledger_for, load_batch
 
 T = TypeVar("T")
 
@@ -157,41 +157,95 @@ class Extracted:
     counts: Counts  # seen, skipped and out of window; loading adds what it changed
 
 
-def extract_files(files: list[str], known: Known, options: ExtractOptions = ExtractOptions()
+def _file_of(entry: Item | Reject) -> str:
+    """The archive file an item came from (a WARC record's path ends in `#offset`)."""
+    return (entry.archive_path if isinstance(entry, Item) else entry.input).split("#", 1)[0]
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = ExtractOptions()
                   ) -> Iterator[Extracted]:
     """Read and extract every item of `files`, a batch at a time.
 
-    An item is skipped when `known` (the ledger's entries for these files)
-    holds the same bytes processed by the same extractor version.
+    A file the ledger lists as done, with the same size and modification
+    time and by the same extractor version, is not read: its items count as
+    skipped. An item read again with the same bytes and extractor version is
+    not extracted. A file whose every item ends up done (loaded, quarantined
+    with its hash, or skipped) goes into the batch that completes it, for
+    the file ledger; one with an item outside the window does not.
     """
-    for chunk in chunks(iter_items(files), options.batch_size):
+    stats = {path: _stat(path) for path in files}
+    unread, counts = [], Counts()
+    for path in files:
+        done = ledger.files.get(path)  # (size, mtime_ns, items, extractor_version)
+        if done and stats[path] == done[:2] and done[3] == options.extractor_version:
+            counts.seen += done[2]
+            counts.skipped += done[2]
+        else:
+            unread.append(path)
+    if counts.seen:
+        yield Extracted(build_batch([], [], options.extractor_version), counts)
+
+    tally: dict[str, int] = {}  # items per file read so far, in reading order
+    incomplete: set[str] = set()  # files with an item not done
+    batches = chunks(iter_items(unread), options.batch_size)
+    chunk = next(batches, None)
+    while chunk is not None:
+        following = next(batches, None)
         counts = Counts(seen=len(chunk))
         todo: list[Item] = []
         rejects: list[Reject] = []
         for entry in chunk:
+            path = _file_of(entry)
+            tally[path] = tally.get(path, 0) + 1
             digest = item_hash(entry.data) if isinstance(entry, Item) else entry.item_hash
             if not options.window.wants_source(entry.source):
                 counts.out_of_window += 1
-            elif known.get((entry.source, entry.key)) == (digest, options.extractor_version):
+                incomplete.add(path)
+            elif ledger.items.get((entry.source, entry.key)) == (digest,
+                                                                  options.extractor_version):
                 counts.skipped += 1
             elif isinstance(entry, Reject):
                 rejects.append(entry)
+                if entry.key is None or entry.item_hash is None:
+                    incomplete.add(path)  # not in the item ledger: read it again next time
             else:
                 todo.append(entry)
         loaded: list[ArticleRows] = []
-        for result in process_items(todo, options):
+        for item, result in zip(todo, process_items(todo, options), strict=True):
             if isinstance(result, Reject):
                 rejects.append(result)
             elif result is None:
                 counts.out_of_window += 1
+                incomplete.add(_file_of(item))
             else:
                 loaded.append(result)
-        yield Extracted(build_batch(loaded, rejects, options.extractor_version), counts)
+        # Every file read so far is complete, unless the next batch goes on with the last one.
+        still_open = _file_of(chunk[-1])
+        if following is None or _file_of(following[0]) != still_open:
+            still_open = None
+        finished = [p for p in tally if p != still_open]
+        file_rows = [{"path": p, "size": stats[p][0], "mtime_ns": stats[p][1], "items": tally[p],
+                      "extractor_version": options.extractor_version}
+                     for p in finished if p not in incomplete and stats.get(p)]
+        for p in finished:
+            del tally[p]
+        yield Extracted(build_batch(loaded, rejects, options.extractor_version, file_rows),
+                        counts)
+        chunk = following
 
 
-def extract_group(files: list[str], known: Known, options: ExtractOptions) -> list[Extracted]:
+def extract_group(files: list[str], ledger: Ledger, options: ExtractOptions
+                  ) -> list[Extracted]:
     """Every batch of a group of files: the unit of work one task does."""
-    return list(extract_files(files, known, options))
+    return list(extract_files(files, ledger, options))
 
 
 class Pending(Protocol):
@@ -200,7 +254,7 @@ class Pending(Protocol):
     def result(self) -> list[Extracted]: ...
 
 
-Submit = Callable[[list[str], Known, ExtractOptions], Pending]
+Submit = Callable[[list[str], Ledger, ExtractOptions], Pending]
 
 
 def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str],
@@ -227,7 +281,7 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
         batches = submitted.result()
         for i, extracted in enumerate(batches, start=1):
             counts = Counts()
-            if extracted.batch.items.num_rows or extracted.batch.rejects.num_rows:
+            if not extracted.batch.is_empty():
                 with connect(warehouse) as con:
                     counts = load_batch(con, extracted.batch, run_id)
             counts.add(extracted.counts)
@@ -236,13 +290,13 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
                 on_batch(counts, group_size if i == len(batches) else 0)
 
     with ThreadPoolExecutor(in_flight, thread_name_prefix="extract") as threads:
-        def in_thread(group: list[str], known: Known, opts: ExtractOptions) -> Future:
-            return threads.submit(extract_group, group, known, opts)
+        def in_thread(group: list[str], ledger: Ledger, opts: ExtractOptions) -> Future:
+            return threads.submit(extract_group, group, ledger, opts)
 
         for group in chunks(files, files_per_task):
             with connect(warehouse) as con:
-                known = {} if force else known_in_files(con, group)
-            pending.append((len(group), (submit or in_thread)(group, known, options)))
+                ledger = Ledger() if force else ledger_for(con, group)
+            pending.append((len(group), (submit or in_thread)(group, ledger, options)))
             while len(pending) >= in_flight:
                 load_next()
         while pending:

@@ -22,6 +22,7 @@ from newsetl.warehouse import (
     ARTICLE_SCHEMA,
     DATE_SCHEMA,
     ENTITY_SCHEMA,
+    FILE_SCHEMA,
     ITEM_SCHEMA,
     QUOTE_SCHEMA,
     REJECT_SCHEMA,
@@ -155,9 +156,10 @@ def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def build_batch(loaded: list[ArticleRows], rejects: list[Reject],
-                extractor_version: str) -> Batch:
-    """Arrow tables for one atomic load of extracted articles and rejects."""
+def build_batch(loaded: list[ArticleRows], rejects: list[Reject], extractor_version: str,
+                files: list[dict] | None = None) -> Batch:
+    """Arrow tables for one atomic load of extracted articles, rejects, and the
+    `files` ledger rows of the files this batch completes."""
     # One row per article id: when two items of a batch are the same article, the last wins.
     by_id = {rows.article["article_id"]: rows for rows in loaded}.values()
     items = [rows.item for rows in loaded]
@@ -175,4 +177,5 @@ def build_batch(loaded: list[ArticleRows], rejects: list[Reject],
         items=_table(items, ITEM_SCHEMA),
         rejects=_table([{"input": r.input, "reason": r.reason, "detail": r.detail,
                          "item_hash": r.item_hash} for r in rejects], REJECT_SCHEMA),
+        files=_table(files or [], FILE_SCHEMA),
     )

@@ -101,6 +101,12 @@ MIGRATIONS: list[list[str]] = [
             content_hash <> lag(content_hash) OVER w AS content_changed, last_seen_at
             FROM article_versions WINDOW w AS (PARTITION BY article_id ORDER BY version)""",
     ],
+    # The file ledger: an unchanged file whose items are all done is not read again.
+    [
+        """CREATE TABLE files (
+            path VARCHAR PRIMARY KEY, size BIGINT, mtime_ns BIGINT, items INTEGER,
+            extractor_version VARCHAR, run_id VARCHAR, processed_at TIMESTAMPTZ)""",
+    ],
 ]
 
 _S, _TS = pa.string(), pa.timestamp("us", tz="UTC")
@@ -133,6 +139,8 @@ ITEM_SCHEMA = pa.schema([
     ("status", _S), ("article_id", _S), ("extractor_version", _S),
 ])
 REJECT_SCHEMA = pa.schema([("input", _S), ("reason", _S), ("detail", _S), ("item_hash", _S)])
+FILE_SCHEMA = pa.schema([("path", _S), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                         ("items", _I32), ("extractor_version", _S)])
 FETCH_SCHEMA = pa.schema([
     ("source", _S), ("kind", _S), ("url", _S), ("final_url", _S), ("status", _I32),
     ("outcome", _S), ("detail", _S), ("content_type", _S), ("bytes", _I32),
@@ -320,27 +328,39 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: Counts, stat
     )
 
 
-# (source, item_key) -> (item_hash, extractor_version): what the ledger says was done.
-Known = dict[tuple[str, str], tuple[str, str]]
+@dataclass
+class Ledger:
+    """What earlier runs recorded about a group of files, handed to whatever extracts them.
+
+    `files`: path -> (size, mtime_ns, items, extractor_version) of files whose
+    every item was done: such a file, unchanged on disk, is not even read.
+    `items`: (source, item_key) -> (item_hash, extractor_version): an item read
+    again with the same bytes is not extracted again.
+    """
+
+    files: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    items: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
-def known_in_files(con: duckdb.DuckDBPyConnection, files: list[str]) -> Known:
-    """The ledger's entries for the items of `files` (WARC records folded into their file).
+def ledger_for(con: duckdb.DuckDBPyConnection, files: list[str]) -> Ledger:
+    """The ledger's entries for `files` (WARC records folded into their file).
 
     Looked up by file, not by item key, so that the caller can hand them to
     whatever extracts the files without reading the files first.
     """
     if not files:
-        return {}
+        return Ledger()
     con.register("wanted", pa.table({"path": files}))
     try:
-        rows = con.execute(
+        items = con.execute(
             "SELECT i.source, i.item_key, i.item_hash, i.extractor_version FROM items i "
-            "JOIN wanted w ON split_part(i.archive_path, '#', 1) = w.path"
-        ).fetchall()
+            "JOIN wanted w ON split_part(i.archive_path, '#', 1) = w.path").fetchall()
+        done = con.execute("SELECT path, size, mtime_ns, items, extractor_version "
+                           "FROM files JOIN wanted USING (path)").fetchall()
     finally:
         con.unregister("wanted")
-    return {(s, k): (h, v) for s, k, h, v in rows}
+    return Ledger(files={path: (size, mtime, n, v) for path, size, mtime, n, v in done},
+                  items={(s, k): (h, v) for s, k, h, v in items})
 
 
 # Near-duplicates: articles whose MinHash signatures agree on at least this
@@ -400,6 +420,10 @@ class Batch:
     dates: pa.Table
     items: pa.Table
     rejects: pa.Table
+    files: pa.Table  # files all of whose items this batch completes
+
+    def is_empty(self) -> bool:
+        return not (self.items.num_rows or self.rejects.num_rows or self.files.num_rows)
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Counts:
@@ -415,7 +439,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
         counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
     for name, table in (("b_articles", batch.articles), ("b_entities", batch.entities),
                         ("b_quotes", batch.quotes), ("b_dates", batch.dates),
-                        ("b_items", batch.items), ("b_rejects", batch.rejects)):
+                        ("b_items", batch.items), ("b_rejects", batch.rejects),
+                        ("b_files", batch.files)):
         con.register(name, table)
     cols = ", ".join(_ARTICLE_LOAD_COLUMNS)
     bcols = ", ".join(f"b.{c}" for c in _ARTICLE_LOAD_COLUMNS)
@@ -466,11 +491,13 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
             "status, article_id, extractor_version, ?, now() FROM b_items", [run_id])
         con.execute("INSERT INTO rejects SELECT ?, input, reason, detail, item_hash, now() "
                     "FROM b_rejects", [run_id])
+        con.execute("INSERT OR REPLACE INTO files SELECT *, ?, now() FROM b_files", [run_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("b_articles", "b_entities", "b_quotes", "b_dates", "b_items", "b_rejects"):
+        for name in ("b_articles", "b_entities", "b_quotes", "b_dates", "b_items", "b_rejects",
+                     "b_files"):
             con.unregister(name)
     return counts
