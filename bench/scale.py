@@ -44,7 +44,13 @@ EVAL = REPO.parent / "shared" / "eval"
 sys.path.insert(0, str(REPO))
 
 from newsetl.cli import load_flow  # noqa: E402
-from newsetl.pipeline import Extracted, ExtractOptions, backfill_files, extract_group  # noqa: E402
+from newsetl.pipeline import (  # noqa: E402
+    Extracted,
+    ExtractOptions,
+    backfill_files,
+    extract_group,
+    stop_extraction_pool,
+)
 from newsetl.runners import THREADS_IN_FLIGHT  # noqa: E402
 from newsetl.search import refresh_index  # noqa: E402
 from newsetl.warehouse import Ledger, connect, load_batch  # noqa: E402
@@ -178,10 +184,7 @@ def main() -> int:
     del htmls
     print(f"bare trafilatura: {traf_rate:.1f} pages/s")
 
-    # Start this process's extraction pool first: a cost per process, not per run.
     build_corpus(tmp / "warm", 4 * workers)
-    backfill_files(tmp / "warm.duckdb", [str(tmp / "warm")], "warm",
-                   ExtractOptions(workers=workers))
 
     serve = load_flow("serve", "local_server")
     backfill = load_flow("backfill", "backfill")
@@ -206,6 +209,7 @@ def main() -> int:
             backfill_files(target, [str(archive)], "plain", ExtractOptions(workers=workers),
                            in_flight=IN_FLIGHT,
                            submit=lambda *group: threads.submit(extract_and_keep, *group))
+        stop_extraction_pool()  # as the flow does
         with connect(target) as con:
             refresh_index(con)
 

@@ -18,7 +18,13 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.archive import list_inputs
 from newsetl.extract import EXTRACTOR_VERSION
-from newsetl.pipeline import ExtractOptions, Window, backfill_files, extract_group
+from newsetl.pipeline import (
+    ExtractOptions,
+    Window,
+    backfill_files,
+    extract_group,
+    stop_extraction_pool,
+)
 from newsetl.progress import progress_bar
 from newsetl.runners import extraction_workers, groups_in_flight, task_runner
 from newsetl.search import refresh_index
@@ -81,6 +87,7 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
                                        submit=extract.submit, on_batch=report)
             status = "ok"
         finally:
+            stop_extraction_pool()
             with connect(target) as con:
                 if status == "ok" and (total.loaded or total.updated):
                     refresh_index(con)  # a rebuild: skipped when no article changed

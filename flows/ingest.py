@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsetl.extract import EXTRACTOR_VERSION
 from newsetl.ingest import Fetched, fetch_source
-from newsetl.pipeline import ExtractOptions, backfill_files, extract_group
+from newsetl.pipeline import ExtractOptions, backfill_files, extract_group, stop_extraction_pool
 from newsetl.progress import progress_bar
 from newsetl.runners import extraction_workers, groups_in_flight, task_runner
 from newsetl.search import refresh_index
@@ -100,6 +100,7 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
                         counts.rejected, counts.reasons or "")
             results[name] = asdict(counts)
             advance(1, counts)
+        stop_extraction_pool()
         if any(r.get("loaded") or r.get("updated") for r in results.values()):
             with connect(target) as con:
                 refresh_index(con)  # a rebuild: skipped when no article changed

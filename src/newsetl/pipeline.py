@@ -27,7 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cache, partial
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -104,7 +104,9 @@ def _reject(item: Item, reason: str, detail: str) -> Reject:
                   key=item.key, item_hash=item_hash(item.data))
 
 
-@cache
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     """One pool per process, reused by every batch and every task.
 
@@ -112,9 +114,28 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     `fork` does not copy safely; the server preloads the extractor and its
     models (`newsetl.warmup`), so each worker starts warm and shares them.
     """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    return ProcessPoolExecutor(workers, mp_context=context)
+    if workers not in _POOLS:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+    return _POOLS[workers]
+
+
+def _drop_pool(workers: int) -> None:
+    pool = _POOLS.pop(workers, None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def stop_extraction_pool() -> None:
+    """End this process's extraction processes (a later batch starts new ones).
+
+    A flow calls it once its loads are done: the search index rebuild that
+    follows needs memory in proportion to the warehouse, and the idle
+    extraction processes should not hold theirs meanwhile.
+    """
+    for workers in list(_POOLS):
+        _drop_pool(workers)
 
 
 def process_items(items: list[Item], options: ExtractOptions
@@ -134,13 +155,13 @@ def process_items(items: list[Item], options: ExtractOptions
     try:
         return list(_pool(workers).map(work, items, chunksize=chunksize))
     except BrokenProcessPool:
-        _pool.cache_clear()
+        _drop_pool(workers)
     results: list[ArticleRows | Reject | None] = []
     for item in items:
         try:
             results.append(_pool(workers).submit(work, item).result())
         except BrokenProcessPool:
-            _pool.cache_clear()
+            _drop_pool(workers)
             results.append(_reject(item, "extractor-crash",
                                    "the extraction process died on this input"))
     if all(isinstance(r, Reject) and r.reason == "extractor-crash" for r in results):
