@@ -15,6 +15,7 @@ from datetime import date
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from newsetl.archive import list_inputs
 from newsetl.extract import EXTRACTOR_VERSION
@@ -56,8 +57,9 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
     """
     logger = get_run_logger()
+    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.runners)
     target = str(warehouse_path(warehouse))
-    options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers),
+    options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers, runner),
                              window=Window(since=since, until=until,
                                            sources=frozenset(sources or ())))
     parameters = {"paths": paths, "batch_size": batch_size, "force": force,
@@ -83,7 +85,7 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
 
                 total = backfill_files(target, files, run_id, options, force=force,
                                        files_per_task=files_per_task,
-                                       in_flight=groups_in_flight(in_flight),
+                                       in_flight=groups_in_flight(in_flight, runner),
                                        submit=extract.submit, on_batch=report)
             status = "ok"
         finally:

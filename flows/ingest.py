@@ -15,6 +15,7 @@ from dataclasses import asdict
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from newsetl.extract import EXTRACTOR_VERSION
 from newsetl.ingest import Fetched, fetch_source
@@ -75,13 +76,14 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
     """
     logger = get_run_logger()
+    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.runners)
     target = str(warehouse_path(warehouse))
-    options = ExtractOptions(workers=extraction_workers(workers))
+    options = ExtractOptions(workers=extraction_workers(workers, runner))
     config = load_sources(sources_file)
     names = [s.name for s in config.sources if (s.name == source if source else s.enabled)]
     if source and not names:
         raise ValueError(f"{sources_file}: no source named {source!r}")
-    groups = groups_in_flight(in_flight)
+    groups = groups_in_flight(in_flight, runner)
     results: dict[str, dict] = {}
     with exclusive_run(target), progress_bar(len(names), show_progress, "ingest",
                                              "sources") as advance:

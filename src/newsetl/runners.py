@@ -1,8 +1,10 @@
 """Where the flows' extraction tasks run: threads here, or a Dask cluster.
 
-One setting decides it, read when a flow module is loaded, so that the CLI
-(`--dask-address`), a deployment (an environment variable of its work pool)
-and a test all choose the same way:
+One setting decides it, read once, when a flow module is loaded, so that
+the CLI (`--dask-address`), a deployment (an environment variable of its
+work pool) and a test all choose the same way; what follows from it (how
+many processes a task uses, how many tasks are in flight) is read off the
+flow's task runner, never off the environment again:
 
     NEWSETL_DASK_ADDRESS unset           threads in the flow's process; each task
                                           extracts on a pool of one process per core
@@ -41,6 +43,11 @@ def _local_cluster_size(address: str) -> int | None:
     return None
 
 
+def _is_dask(runner: Any) -> bool:
+    # By module name: importing prefect_dask (and dask) to check costs a second.
+    return type(runner).__module__.startswith("prefect_dask")
+
+
 def task_runner() -> Any:
     """The Prefect task runner for the extraction tasks.
 
@@ -61,7 +68,12 @@ def task_runner() -> Any:
     return DaskTaskRunner(address=address)
 
 
-def groups_in_flight(requested: int | None) -> int:
+def extraction_workers(requested: int | None, runner: Any) -> int:
+    """Processes each task extracts on: 1 on Dask (its workers are the processes)."""
+    return 1 if _is_dask(runner) else requested or default_workers()
+
+
+def groups_in_flight(requested: int | None, runner: Any) -> int:
     """Groups of files submitted at a time: enough to keep every extractor busy.
 
     On threads, two; on a local Dask cluster, one per worker; on another
@@ -69,12 +81,6 @@ def groups_in_flight(requested: int | None) -> int:
     """
     if requested:
         return requested
-    address = dask_address()
-    return (_local_cluster_size(address) if address else None) or THREADS_IN_FLIGHT
-
-
-def extraction_workers(requested: int | None) -> int:
-    """Processes each task extracts on: 1 on Dask (its workers are the processes)."""
-    if dask_address() is not None:
-        return 1
-    return requested or default_workers()
+    if _is_dask(runner) and runner.address is None:
+        return runner.cluster_kwargs.get("n_workers") or THREADS_IN_FLIGHT
+    return THREADS_IN_FLIGHT
