@@ -28,7 +28,7 @@ from newsetl.pipeline import (
 )
 from newsetl.progress import progress_bar
 from newsetl.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.search import refresh_index
+from newsetl.search import index_is_stale, refresh_index
 from newsetl.warehouse import (
     Counts,
     connect,
@@ -91,7 +91,7 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
         finally:
             stop_extraction_pool()
             with connect(target) as con:
-                if status == "ok" and (total.loaded or total.updated):
+                if status == "ok" and (total.loaded or total.updated or index_is_stale(con)):
                     refresh_index(con)  # a rebuild: skipped when no article changed
                 finish_run(con, run_id, total, status)
     return {"run_id": run_id, "warehouse": target, **asdict(total)}

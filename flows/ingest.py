@@ -22,7 +22,7 @@ from newsetl.ingest import Fetched, fetch_source
 from newsetl.pipeline import ExtractOptions, backfill_files, extract_group, stop_extraction_pool
 from newsetl.progress import progress_bar
 from newsetl.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.search import refresh_index
+from newsetl.search import index_is_stale, refresh_index
 from newsetl.sources import load_sources
 from newsetl.warehouse import (
     Counts,
@@ -103,7 +103,8 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
             results[name] = asdict(counts)
             advance(1, counts)
         stop_extraction_pool()
-        if any(r.get("loaded") or r.get("updated") for r in results.values()):
-            with connect(target) as con:
+        with connect(target) as con:
+            if any(r.get("loaded") or r.get("updated") for r in results.values()) or (
+                    index_is_stale(con)):
                 refresh_index(con)  # a rebuild: skipped when no article changed
     return results

@@ -8,7 +8,7 @@ import pytest
 from newsetl.export import export_parquet
 from newsetl.pipeline import ExtractOptions, backfill_files
 from newsetl.report import render_report
-from newsetl.search import refresh_index, search, snippet
+from newsetl.search import index_is_stale, refresh_index, search, snippet
 from newsetl.warehouse import connect
 from tests.conftest import SEED_TITLE
 
@@ -41,6 +41,17 @@ def test_search_without_an_index_says_what_to_do(archive: Path, warehouse_file: 
     with connect(warehouse_file, read_only=True) as con, pytest.raises(LookupError,
                                                                         match="backfill"):
         search(con, "anything")
+
+
+def test_the_index_is_stale_until_rebuilt_over_every_article(archive: Path,
+                                                              warehouse_file: Path):
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    with connect(warehouse_file) as con:
+        assert index_is_stale(con)  # never built
+        refresh_index(con)
+        assert not index_is_stale(con)
+        con.execute("DELETE FROM articles WHERE title = ?", [SEED_TITLE])
+        assert index_is_stale(con)  # built over another set of articles
 
 
 def test_snippet_marks_the_words():

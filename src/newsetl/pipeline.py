@@ -5,9 +5,9 @@ one place:
 
 * `extract_files` reads a group of files and turns their items into
   `Extracted` batches (Arrow rows plus counts). It needs no warehouse: the
-  ledger entries it needs to skip work (`Ledger`) are handed to it. With `workers > 1`
-  it spreads the items of each batch over a pool of processes, so one call
-  uses every core. This is what a Prefect task runs, in this process or on
+  ledger entries it needs to skip work (`Ledger`) are handed to it. With
+  `workers > 1` it spreads the items of each batch over a pool of
+  processes, so one call uses every core. This is what a Prefect task runs, in this process or on
   a Dask worker.
 * `backfill_files` is the loop around it: it hands groups of files to
   `submit` (threads here, or Prefect tasks on any task runner) and loads
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -105,6 +106,7 @@ def _reject(item: Item, reason: str, detail: str) -> Reject:
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()  # two tasks' threads may ask for the pool at once
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -114,15 +116,17 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     `fork` does not copy safely; the server preloads the extractor and its
     models (`newsetl.warmup`), so each worker starts warm and shares them.
     """
-    if workers not in _POOLS:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
-        _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
-    return _POOLS[workers]
+    with _POOLS_LOCK:
+        if workers not in _POOLS:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+        return _POOLS[workers]
 
 
 def _drop_pool(workers: int) -> None:
-    pool = _POOLS.pop(workers, None)
+    with _POOLS_LOCK:
+        pool = _POOLS.pop(workers, None)
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
 

@@ -3,8 +3,9 @@
 The extension comes from the `duckdb-extension-fts` package (pinned to the
 duckdb version): the first use installs it from that file into DuckDB's
 extension folder, so nothing is downloaded and the `duckdb` shell finds it
-too. DuckDB's FTS index does not follow table changes, so each writing run
-rebuilds it at its end (`refresh_index`).
+too. DuckDB's FTS index does not follow table changes, so each run that
+changed an article rebuilds it at its end (`refresh_index`), and so does the
+next run after one that died before its rebuild (`index_is_stale`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
                 / f"v{duckdb.__version__}" / "fts.duckdb_extension")
         con.execute(f"INSTALL '{path}'")
         con.execute("LOAD fts")
+
+
+def index_is_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """No index, or one over another number of articles (a run that died before its rebuild)."""
+    try:
+        indexed = con.execute(f"SELECT count(*) FROM {INDEX_SCHEMA}.docs").fetchone()[0]
+    except duckdb.CatalogException:
+        return True
+    return indexed != con.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
 def refresh_index(con: duckdb.DuckDBPyConnection) -> None:
