@@ -141,7 +141,7 @@ def peak_memory() -> Iterator[Callable[[], int]]:
                 except psutil.Error:
                     continue
             peak = max(peak, total)
-            stop.wait(0.1)
+            stop.wait(0.5)  # reading PSS costs the kernel time: often enough, not more
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()

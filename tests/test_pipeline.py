@@ -191,3 +191,15 @@ def test_a_file_with_an_item_outside_the_window_stays_out_of_the_file_ledger(
                    ExtractOptions(window=Window(sources=frozenset({"test-archive"}))))
     counts = backfill_files(warehouse_file, [str(archive)], "run-2")
     assert (counts.loaded, counts.skipped) == (1, 1)
+
+
+def test_near_duplicates_share_a_cluster_and_other_articles_do_not(archive: Path,
+                                                                   warehouse_file: Path):
+    make_seed_archive(archive / "copies", 3)  # the seed's paragraphs, rotated: one story
+    backfill_files(warehouse_file, [str(archive)], "run-1")
+    clusters = _rows(warehouse_file, "SELECT title LIKE 'Lavrov%', count(DISTINCT cluster_id), "
+                     "count(*) FROM articles GROUP BY 1 ORDER BY 1")
+    assert clusters == [(False, 1, 1), (True, 1, 4)]
+    (harbour,) = _rows(warehouse_file, "SELECT cluster_id = article_id FROM articles "
+                       "WHERE title NOT LIKE 'Lavrov%'")
+    assert harbour == (True,)

@@ -82,6 +82,8 @@ MINHASH_SIZE, BAND_ROWS = 64, 4
 _rng = np.random.default_rng(20141008)
 _MUL = _rng.integers(1, 2**63, MINHASH_SIZE, dtype=np.uint64) | np.uint64(1)
 _ADD = _rng.integers(0, 2**63, MINHASH_SIZE, dtype=np.uint64)
+# Odd multipliers that combine three word hashes into one 3-gram hash (order matters).
+_GRAM = _rng.integers(1, 2**63, 3, dtype=np.uint64) | np.uint64(1)
 
 
 def minhash(text: str) -> list[int] | None:
@@ -94,12 +96,16 @@ def minhash(text: str) -> list[int] | None:
     words = re.findall(r"\w+", text.lower())
     if len(words) < 8:
         return None
-    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
-         for sh in shingles), dtype=np.uint64, count=len(shingles))
+    # Hash each distinct word once, then each 3-gram from its words' hashes, in numpy.
+    codes: dict[str, int] = {}
+    positions = [codes.setdefault(w, len(codes)) for w in words]
+    word_hashes = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "big")
+         for w in codes), dtype=np.uint64, count=len(codes))[positions]
+    shingles = np.unique(word_hashes[:-2] * _GRAM[0] + word_hashes[1:-1] * _GRAM[1]
+                         + word_hashes[2:] * _GRAM[2])
     # Multiply-shift hashing: (a*x + b) mod 2^64, top 32 bits; uint64 arithmetic wraps.
-    permuted = (hashes[:, None] * _MUL[None, :] + _ADD[None, :]) >> np.uint64(32)
+    permuted = (shingles[:, None] * _MUL[None, :] + _ADD[None, :]) >> np.uint64(32)
     return permuted.min(axis=0).astype(np.int64).tolist()
 
 
