@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from newsetl.export import export_parquet
+from newsetl.extract import EXTRACTOR_VERSION
 from newsetl.pipeline import ExtractOptions, backfill_files
 from newsetl.report import render_report
 from newsetl.search import index_is_stale, refresh_index, search, snippet
@@ -76,12 +77,14 @@ def test_views_answer_the_common_questions(loaded: Path):
 
 
 def test_article_changes_view_diffs_versions(loaded: Path, archive: Path):
-    backfill_files(loaded, [str(archive)], "run-2", ExtractOptions(extractor_version="2"))
+    upgraded = f"{EXTRACTOR_VERSION}-next"
+    backfill_files(loaded, [str(archive)], "run-2", ExtractOptions(extractor_version=upgraded))
     with connect(loaded, read_only=True) as con:
         rows = con.execute("SELECT version, previous_extractor_version, extractor_version, "
                            "content_changed FROM article_changes WHERE title = ? "
                            "ORDER BY version", [SEED_TITLE]).fetchall()
-    assert rows == [(1, None, "1", None), (2, "1", "2", False)]
+    assert rows == [(1, None, EXTRACTOR_VERSION, None),
+                    (2, EXTRACTOR_VERSION, upgraded, False)]
 
 
 def test_parquet_export_rereads_with_the_same_counts(loaded: Path, tmp_path: Path):
