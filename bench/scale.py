@@ -55,7 +55,6 @@ from newsetl.runners import THREADS_IN_FLIGHT  # noqa: E402
 from newsetl.search import refresh_index  # noqa: E402
 from newsetl.warehouse import Ledger, connect, load_batch  # noqa: E402
 
-IN_FLIGHT = THREADS_IN_FLIGHT
 # The URLs a page gives for itself: rel=canonical and og:url (attribute order varies).
 _SELF_URL = re.compile(rb"""<(?:link[^>]*rel=["']?canonical|meta[^>]*og:url)[^>]*"""
                        rb"""(?:href|content)=["']([^"']+)["']""", re.IGNORECASE)
@@ -205,9 +204,9 @@ def main() -> int:
     def plain(target: Path) -> None:
         """What the flow does, on threads of our own instead of Prefect tasks."""
         kept.clear()
-        with ThreadPoolExecutor(IN_FLIGHT) as threads:
+        with ThreadPoolExecutor(THREADS_IN_FLIGHT) as threads:
             backfill_files(target, [str(archive)], "plain", ExtractOptions(workers=workers),
-                           in_flight=IN_FLIGHT,
+                           in_flight=THREADS_IN_FLIGHT,
                            submit=lambda *group: threads.submit(extract_and_keep, *group))
         stop_extraction_pool()  # as the flow does
         with connect(target) as con:

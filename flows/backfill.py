@@ -69,7 +69,7 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
             known = ledger_paths(con) if reprocess else []
             run_id = new_run_id()
             start_run(con, run_id, "backfill", parameters, EXTRACTOR_VERSION)
-        files = list(dict.fromkeys(str(p) for p in list_inputs([*paths, *known])))
+        files = [str(p) for p in list_inputs([*paths, *known])]
         logger.info("run %s: %d input files into %s, %d extraction processes per task",
                     run_id, len(files), target, options.workers)
         total, status = Counts(), "failed"

@@ -86,3 +86,9 @@ def test_a_malformed_manifest_rejects_its_items_with_the_reason(tmp_path: Path):
         (entry,) = iter_items([root])
         assert isinstance(entry, Reject) and entry.reason == "bad-manifest", name
         assert "manifest.toml" in entry.detail or "fetched_at" in entry.detail
+
+
+def test_a_file_named_twice_is_listed_once(archive: Path, monkeypatch):
+    monkeypatch.chdir(archive)
+    listed = list_inputs([archive, Path("2014") / SEED.name, archive / "2014" / SEED.name])
+    assert listed == [archive / "2014" / SEED.name, archive / "2014" / "page.html.gz"]

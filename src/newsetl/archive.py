@@ -84,8 +84,9 @@ def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Every archive file under `paths`, recursively, in a stable order.
 
     Paths are made absolute, so the ledger names a file the same way from
-    any working directory. Manifests and hidden files are not inputs. A path
-    that does not exist is returned as well, so reading it yields a `Reject`
+    any working directory, and a file named twice (or under two of `paths`)
+    is listed once. Manifests and hidden files are not inputs. A path that
+    does not exist is returned as well, so reading it yields a `Reject`
     rather than vanishing.
     """
     found: list[Path] = []
@@ -99,7 +100,7 @@ def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             ))
         else:
             found.append(path)
-    return found
+    return list(dict.fromkeys(found))
 
 
 def _content_type(name: str) -> str | None:

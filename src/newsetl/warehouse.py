@@ -437,10 +437,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
     counts = Counts(rejected=batch.rejects.num_rows)
     for reason in batch.rejects.column("reason").to_pylist():
         counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
-    for name, table in (("b_articles", batch.articles), ("b_entities", batch.entities),
-                        ("b_quotes", batch.quotes), ("b_dates", batch.dates),
-                        ("b_items", batch.items), ("b_rejects", batch.rejects),
-                        ("b_files", batch.files)):
+    staged = {"b_articles": batch.articles, "b_entities": batch.entities,
+              "b_quotes": batch.quotes, "b_dates": batch.dates, "b_items": batch.items,
+              "b_rejects": batch.rejects, "b_files": batch.files}
+    for name, table in staged.items():
         con.register(name, table)
     cols = ", ".join(_ARTICLE_LOAD_COLUMNS)
     bcols = ", ".join(f"b.{c}" for c in _ARTICLE_LOAD_COLUMNS)
@@ -497,7 +497,6 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("b_articles", "b_entities", "b_quotes", "b_dates", "b_items", "b_rejects",
-                     "b_files"):
+        for name in staged:
             con.unregister(name)
     return counts
