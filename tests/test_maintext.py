@@ -7,8 +7,10 @@ import newsetl.maintext as maintext
 from newsetl.maintext import (
     blocks_in,
     drop_furniture,
+    inside_link,
     is_byline,
     is_link_paragraph,
+    link_texts,
     match_key,
     precise_paragraphs,
     rescue_with_ld,
@@ -39,6 +41,28 @@ def test_link_paragraph_allows_a_little_extra_text():
     assert is_link_paragraph("council votes to rebuild the old lighthouse", links)
     assert is_link_paragraph("19 03 2024 council votes to rebuild the old lighthouse", links)
     assert not is_link_paragraph(match_key(STORY), links)
+
+
+def test_a_sentence_inside_a_longer_link_is_a_teaser_but_a_label_is_not():
+    card = match_key("Harbour news 12 May 2024 Ferry fares rise again The operator blames fuel "
+                     "costs and says the winter timetable will be shorter")
+    links = {card}
+    assert inside_link(match_key("The operator blames fuel costs and says the winter timetable "
+                                 "will be shorter"), links)
+    assert not inside_link(match_key("Ferry fares"), links)  # a label, found by chance
+    assert not inside_link(match_key(STORY), links)
+
+
+TEASER = ("The operator blames fuel costs and says the winter timetable will be shorter than "
+          "last year, with two crossings a day instead of four.")
+
+
+def test_the_summary_of_a_related_story_card_is_dropped():
+    card = ('<a href="/news/9"><h3>Ferry fares rise again</h3><div>12 May 2024</div>'
+            f"<p>{TEASER}</p><h6>By Ann Lee</h6></a>")
+    tree = tree_of(f"<p>{STORY}</p><div class='more'>{card}</div>")
+    head = read_head(tree)
+    assert drop_furniture([STORY, TEASER], head, [], link_texts(tree), []) == [STORY]
 
 
 def test_furniture_is_dropped_but_story_kept():

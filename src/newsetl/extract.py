@@ -16,7 +16,7 @@ from newsetl.models import Article, Item, Reject, Rejected
 
 # Bump when a change to extraction or enrichment changes what is stored:
 # the next backfill then re-extracts every item and versions the old rows.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 _HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<p>", b"<div", b"<meta")
 

@@ -12,6 +12,7 @@ Around it:
 * lines that are data, not prose (bare URLs, timestamps, lone punctuation);
 * short paragraphs that are (mostly) the text of one link on the page:
   related-article teasers, "Get our app", "Subscribe" -- prose is not a link;
+  and sentences that one link holds whole: the summary on a teaser card;
 * image captions and credit lines ("Photo: AFP", "Quelle: dpa");
 * a second opinion from the page's own JSON-LD `articleBody`: when that is
   much longer than what was extracted, the extractor missed part of the
@@ -62,6 +63,8 @@ _MIN_BLOCK = 20
 _LINK_PARAGRAPH_CHARS = 250
 _LINK_SHARE = 0.7
 _MIN_LINK_CHARS = 10
+# A paragraph of this many words is a sentence, not a label that a link may contain by chance.
+_SENTENCE_WORDS = 5
 # A fast extraction shorter than this, or this many times shorter than the page's <p>
 # text, may be beaten by trafilatura's readability/jusText comparison: run it then.
 _SHORT_EXTRACTION = 1000
@@ -130,6 +133,19 @@ def is_link_paragraph(key: str, links: set[str]) -> bool:
                                for link in links)
 
 
+def inside_link(key: str, links: set[str]) -> bool:
+    """Is this folded paragraph a sentence that one link's text holds whole?
+
+    A teaser card is one link around a headline, a date and a summary; the
+    summary is a paragraph that no article prints inside a link. Labels
+    shorter than a sentence ("Ankara", "Pre-workout meal") turn up inside
+    long link texts by chance, so they are left to `is_link_paragraph`.
+    """
+    if len(key.split()) < _SENTENCE_WORDS:
+        return False
+    return any(key in link for link in links if len(link) > len(key))
+
+
 def is_byline(key: str, name: str) -> bool:
     """Does this folded paragraph open with the author's name ("by ann lee", "ann lee reuters")?"""
     words = key.split()
@@ -154,6 +170,8 @@ def drop_furniture(paras: list[str], head: Head, authors: list[str], links: set[
         if len(para.split()) <= _BYLINE_WORDS and any(is_byline(key, n) for n in names):
             continue
         if len(para) < _LINK_PARAGRAPH_CHARS and is_link_paragraph(key, links):
+            continue
+        if inside_link(key, links):
             continue
         kept.append(para)
     return kept
