@@ -1,4 +1,4 @@
-from newsetl.clean import normalise_paragraph, paragraphs, split_plain_text
+from newsetl.clean import match_key, normalise_paragraph, paragraphs, split_plain_text
 from tests.conftest import SEED, SEED_TITLE
 
 
@@ -32,3 +32,7 @@ def test_paragraphs_drop_blank_lines():
 
 def test_empty_text_has_no_headline():
     assert split_plain_text(" \n \n") == (None, [], [])
+
+
+def test_match_key_ignores_case_punctuation_and_soft_hyphens():
+    assert match_key("\u201cHarbour\u201d re\u00adopens \u2013 AGAIN!") == "harbour reopens again"

@@ -4,6 +4,7 @@ import lxml.html
 import pytest
 
 import newsetl.maintext as maintext
+from newsetl.clean import match_key
 from newsetl.maintext import (
     blocks_in,
     drop_furniture,
@@ -11,7 +12,6 @@ from newsetl.maintext import (
     is_byline,
     is_link_paragraph,
     link_texts,
-    match_key,
     precise_paragraphs,
     rescue_with_ld,
     script_paragraphs,
@@ -25,10 +25,6 @@ STORY = ("The council agreed on Tuesday to rebuild the eastern pier before winte
 
 def tree_of(body: str, head: str = "") -> lxml.html.HtmlElement:
     return lxml.html.document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>")
-
-
-def test_match_key_ignores_case_punctuation_and_soft_hyphens():
-    assert match_key("\u201cHarbour\u201d re\u00adopens \u2013 AGAIN!") == "harbour reopens again"
 
 
 def test_byline_needs_the_name_up_front():

@@ -74,7 +74,7 @@ def test_site_suffix_is_stripped_only_when_it_names_the_site(title, expected):
 def test_title_prefers_og_title_and_decodes_entities():
     head = read_head(page('<meta property="og:title" content="Harbour reopens | Coast Gazette">'
                           '<meta property="og:site_name" content="Coast Gazette">' + ld(GRAPH),
-                          "<h1>Harbour reopens after the storm</h1>"))
+                          "<h1>Harbour reopens</h1>"))
     assert pick_title(head) == ("Harbour reopens", "opengraph")
     head = read_head(page(ld(GRAPH)))
     assert pick_title(head) == ("Harbour reopens & ferries return", "json-ld")
@@ -109,6 +109,25 @@ def test_og_title_padded_around_the_headline_of_h1_and_json_ld_is_cut():
                                 "headline": "Harbour reopens after three days"}),
                           "<h1>Harbour reopens after three days</h1>"))
     assert pick_title(head) == ("Harbour reopens after three days", "h1")
+
+
+OG_LD = ('<meta property="og:title" content="Ferries are back, and so are the queues">'
+         + ld({"@type": "NewsArticle", "headline": "Coast Gazette harbour reopening: ferries, "
+               "timetable and queues"}))
+
+
+def test_h1_is_the_headline_when_og_title_and_json_ld_disagree():
+    head = read_head(page(OG_LD, "<h1>Harbour reopens, and the ferries bring queues</h1>"))
+    assert pick_title(head) == ("Harbour reopens, and the ferries bring queues", "h1")
+
+
+@pytest.mark.parametrize("h1", [
+    "Ferries are back, and so are the queues!",  # agrees with og:title: og:title stands
+    "Most read",  # shares no word with either: a box heading, not the headline
+])
+def test_h1_stays_out_when_it_agrees_with_og_title_or_is_about_something_else(h1):
+    head = read_head(page(OG_LD, f"<h1>{h1}</h1>"))
+    assert pick_title(head) == ("Ferries are back, and so are the queues", "opengraph")
 
 
 def test_a_site_name_that_is_the_headline_is_ignored():

@@ -11,6 +11,9 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"\W+")
+# Soft hyphens are invisible and split words only in some renderings.
+_SOFT_HYPHEN = str.maketrans({"\u00ad": ""})
 # A trailing editor's note or photo caption: a whole paragraph in brackets.
 _NOTE = re.compile(r"^\[.*\]$", re.DOTALL)
 
@@ -18,6 +21,12 @@ _NOTE = re.compile(r"^\[.*\]$", re.DOTALL)
 def normalise_paragraph(text: str) -> str:
     """NFC-normalise and collapse every run of whitespace to one space."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def match_key(text: str) -> str:
+    """Text folded for comparing two renderings of the same words (case, punctuation, width)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_SOFT_HYPHEN).casefold()
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 def paragraphs(text: str) -> list[str]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -36,18 +35,15 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
-from newsetl.clean import normalise_paragraph
+from newsetl.clean import match_key, normalise_paragraph
 from newsetl.metadata import Head, pick_description, title_candidates
 
 # A paragraph that is data rather than prose: a URL, an ISO timestamp, no letters at all.
 _DATA_LINE = re.compile(r"^(?:https?://\S+|[\W\d_]*|\d{4}-\d\d-\d\d[T ][\d:.+\-Z]*)$")
-_NON_WORD = re.compile(r"\W+")
 # A picture credit: "Photo: AFP", "Foto: dpa", "Quelle: Reuters", "Source: ...".
 _CREDIT = re.compile(r"^(?:photo|foto|bild|image|picture|credit|quelle|source|grafik|video)s?\s*:",
                      re.IGNORECASE)
 _CREDIT_CHARS = 80
-# Soft hyphens are invisible and split words only in some renderings.
-_SOFT_HYPHEN = str.maketrans({"\u00ad": ""})
 # A byline paragraph ("By Ann Lee | 3 May 2024") is short and names the author up front.
 _BYLINE_WORDS = 12
 _BYLINE_LEAD_WORDS = 2
@@ -83,12 +79,6 @@ class MainText:
     body: str  # paragraphs joined by blank lines; "" when none found
     source: str  # trafilatura | json-ld | script | paragraphs
     captions: list[str] = field(default_factory=list)
-
-
-def match_key(text: str) -> str:
-    """Text folded for comparing two renderings of the same words (case, punctuation, width)."""
-    folded = unicodedata.normalize("NFKC", text).translate(_SOFT_HYPHEN).casefold()
-    return _NON_WORD.sub(" ", folded).strip()
 
 
 def _trafilatura(tree: HtmlElement, url: str | None, **options: bool) -> list[str]:

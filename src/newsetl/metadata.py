@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsetl.clean import normalise_paragraph
+from newsetl.clean import match_key, normalise_paragraph
 
 # schema.org types whose object describes the article itself (lower-cased).
 ARTICLE_TYPES = frozenset({
@@ -154,6 +154,8 @@ _TAIL_START = re.compile(rf"\s*[{_BARS}{_DASHES}]")
 # A kicker (topic line) and the headline after it: "Kicker: headline", "Kicker - headline".
 _KICKER = re.compile(r"(.+?(?:\s*[:|]|\s+[\-\u2013\u2014]))\s+(.+)$")
 _DATE_LIKE = re.compile(r"^[\d.\-/ ]+$")
+# Words this long are content words (names, nouns, verbs), not "the", "and", "für".
+_CONTENT_WORD = 4
 
 
 def clean_text(value: Any) -> str | None:
@@ -264,6 +266,27 @@ def confirmed_headline(text: str, candidates: dict[str, str]) -> str | None:
     return None
 
 
+def visible_headline(candidates: dict[str, str]) -> str | None:
+    """The `<h1>`, when og:title and JSON-LD disagree and it is a third wording of the story.
+
+    og:title is written for social cards and JSON-LD `headline` for search
+    engines; when the two differ, and the page's own `<h1>` matches neither
+    but speaks of the same things (a content word in common), the `<h1>` is
+    the headline the reader sees on the page.
+    """
+    og, ld, h1 = candidates.get("opengraph"), candidates.get("json-ld"), candidates.get("h1")
+    if not (og and ld and h1):
+        return None
+    keys = {match_key(og), match_key(ld)}
+    if len(keys) < 2 or match_key(h1) in keys:
+        return None
+    return h1 if _content_words(h1) & (_content_words(og) | _content_words(ld)) else None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in match_key(text).split() if len(w) >= _CONTENT_WORD}
+
+
 def pick_title(head: Head) -> tuple[str | None, str | None]:
     """(headline, source): og:title first, then JSON-LD, microdata, <h1>, twitter, <title>.
 
@@ -273,13 +296,18 @@ def pick_title(head: Head) -> tuple[str | None, str | None]:
     publishers, this order picks the displayed headline most often; the site
     suffix is removed from whichever wins, and so is padding that the other
     sources give away (a section tail, search words, kickers they disagree on).
+    When og:title and JSON-LD disagree and the <h1> is a third wording, the
+    <h1> is the one on the page (`visible_headline`).
     """
     candidates = title_candidates(head)
     if not candidates:
         return None, None
     order = ("opengraph", "json-ld", "microdata", "h1", "meta", "title")
     source, text = min(candidates, key=lambda c: order.index(c[0]))
-    if core := confirmed_headline(text, dict(candidates)):
+    by_source = dict(candidates)
+    if shown := visible_headline(by_source):
+        return shown, "h1"
+    if core := confirmed_headline(text, by_source):
         return core, "h1"
     others = [t for _, t in candidates]
     return shared_headline(_prefix_core(text, others), others), source
