@@ -47,6 +47,8 @@ def test_a_sentence_inside_a_longer_link_is_a_teaser_but_a_label_is_not():
                                  "will be shorter"), links)
     assert not inside_link(match_key("Ferry fares"), links)  # a label, found by chance
     assert not inside_link(match_key(STORY), links)
+    # A link around a whole article is no teaser card: its paragraphs stay.
+    assert not inside_link(match_key(STORY), {match_key(STORY * 20)})
 
 
 TEASER = ("The operator blames fuel costs and says the winter timetable will be shorter than "

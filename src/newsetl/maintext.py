@@ -61,6 +61,8 @@ _LINK_SHARE = 0.7
 _MIN_LINK_CHARS = 10
 # A paragraph of this many words is a sentence, not a label that a link may contain by chance.
 _SENTENCE_WORDS = 5
+# A teaser card (headline, date, summary, byline) holds at most this much text.
+_CARD_CHARS = 2000
 # A fast extraction shorter than this, or this many times shorter than the page's <p>
 # text, may be beaten by trafilatura's readability/jusText comparison: run it then.
 _SHORT_EXTRACTION = 1000
@@ -129,11 +131,12 @@ def inside_link(key: str, links: set[str]) -> bool:
     A teaser card is one link around a headline, a date and a summary; the
     summary is a paragraph that no article prints inside a link. Labels
     shorter than a sentence ("Ankara", "Pre-workout meal") turn up inside
-    long link texts by chance, so they are left to `is_link_paragraph`.
+    long link texts by chance, so they are left to `is_link_paragraph`; and
+    a link longer than a card may wrap a whole article, so it is no evidence.
     """
     if len(key.split()) < _SENTENCE_WORDS:
         return False
-    return any(key in link for link in links if len(link) > len(key))
+    return any(key in link for link in links if len(key) < len(link) <= _CARD_CHARS)
 
 
 def is_byline(key: str, name: str) -> bool:
