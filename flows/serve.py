@@ -158,6 +158,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def local_server(home: Path, timeout: float = SERVER_START_TIMEOUT) -> Iterator[str]:
     """Start `prefect server start` on 127.0.0.1, yield its API URL, always stop it.
 
+    Before it stops, the logs and events queued for it are sent (`_flush_to_server`).
+
     The server gets its own session, so a Ctrl-C in the terminal reaches only
     us: the runner can still pause its schedules on the server before we stop
     it, and stopping the group takes any child processes with it.
@@ -179,6 +181,7 @@ def local_server(home: Path, timeout: float = SERVER_START_TIMEOUT) -> Iterator[
               f"(UI: flow runs, deployments, logs); its log: {log}", flush=True)
         yield api_url
     finally:
+        _flush_to_server()
         _stop(process)
 
 
@@ -218,10 +221,7 @@ def serve_deployments(deployments: list[RunnerDeployment], limit: int,
           # Prefect read its settings when imported, so setting the environment
           # now would not reach it; the runner passes this on to its flow runs.
           temporary_settings(updates={PREFECT_API_URL: api_url})):
-        try:
-            serve(*deployments, limit=limit)
-        finally:
-            _flush_to_server()
+        serve(*deployments, limit=limit)
 
 
 def _flush_to_server() -> None:
