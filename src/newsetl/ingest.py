@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from newsetl.discover import discover_source
 from newsetl.fetch import NOT_MODIFIED, OK, Fetcher, FetchResult
-from newsetl.pipeline import ExtractOptions, Submit, backfill_files
+from newsetl.pipeline import backfill_files
 from newsetl.sources import Source, SourcesConfig
 from newsetl.warc import WarcLocation, WarcWriter
 from newsetl.warehouse import FETCH_SCHEMA, REJECT_SCHEMA, Counts, connect, warehouse_path
@@ -145,11 +145,12 @@ def fetch_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig
 
 
 def ingest_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig,
-                  source: Source, run_id: str, fetcher: Fetcher | None = None,
-                  options: ExtractOptions = ExtractOptions(), submit: Submit | None = None
-                  ) -> Counts:
-    """Fetch and archive one source's new pages, then load them from the WARC."""
+                  source: Source, run_id: str, fetcher: Fetcher | None = None) -> Counts:
+    """Fetch and archive one source's new pages, then load them from the WARC.
+
+    The ingest flow composes the same two steps itself, to make fetching a
+    Prefect task of its own and to extract on the flow's task runner.
+    """
     fetched = fetch_source(warehouse, config, source, run_id, fetcher)
-    fetched.counts.add(backfill_files(warehouse, [fetched.warc_file], run_id, options,
-                                      submit=submit))
+    fetched.counts.add(backfill_files(warehouse, [fetched.warc_file], run_id))
     return fetched.counts
