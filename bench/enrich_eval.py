@@ -3,7 +3,7 @@
 Usage: python bench/enrich_eval.py [--out PATH] [--body-source auto|trafilatura]
 
 For each page in /work/shared/eval/enrich-dev.json: get its body text (via
-`newsetl.extract.extract_path` once that exists, else trafilatura), run
+`newsetl.pipeline.extract.extract_path` once that exists, else trafilatura), run
 `enrich`, write one JSON line per page, then score with the shared
 score_enrich.py and print its figures and the throughput of `enrich` alone.
 The pages are for measuring only: nothing here, or in the rules, may key on
@@ -31,7 +31,7 @@ SCORER = SHARED / "score_enrich.py"
 
 
 def _trafilatura_article(path: Path) -> Article:
-    """Stand-in extractor until newsetl.extract lands: trafilatura's text as paragraphs."""
+    """Stand-in extractor until newsetl.pipeline.extract lands: trafilatura's text as paragraphs."""
     import trafilatura
 
     doc = trafilatura.bare_extraction(gzip.decompress(path.read_bytes()), with_metadata=True)
@@ -53,7 +53,7 @@ def load_article(path: Path, source: str = "auto") -> Article | None:
     if source == "trafilatura":
         return _trafilatura_article(path)
     try:
-        from newsetl.extract import extract_path
+        from newsetl.pipeline.extract import extract_path
     except ImportError:
         return _trafilatura_article(path)
     article = extract_path(path)
@@ -79,14 +79,8 @@ def main() -> int:
         results = [enrich(a.title, a.body, a.published_at) for _, a in pages]
     elapsed = (time.perf_counter() - t0) / rounds
     with args.out.open("w") as fh:
-        for (path, _), (entities, quotes, dates) in zip(pages, results, strict=True):
-            row = {
-                "source": str(path),
-                "id": path.parent.name,
-                "entities": [dataclasses.asdict(e) for e in entities],
-                "quotes": [dataclasses.asdict(q) for q in quotes],
-                "dates": [dataclasses.asdict(d) for d in dates],
-            }
+        for (path, _), found in zip(pages, results, strict=True):
+            row = {"source": str(path), "id": path.parent.name, **dataclasses.asdict(found)}
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     articles = [a for _, a in pages]
     kb = sum(len(a.body) for a in articles) / 1024

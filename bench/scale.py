@@ -44,16 +44,16 @@ EVAL = REPO.parent / "shared" / "eval"
 sys.path.insert(0, str(REPO))
 
 from newsetl.cli import load_flow  # noqa: E402
-from newsetl.pipeline import (  # noqa: E402
+from newsetl.pipeline.backfill import (  # noqa: E402
     Extracted,
     ExtractOptions,
     backfill_files,
     extract_group,
     stop_extraction_pool,
 )
-from newsetl.runners import THREADS_IN_FLIGHT  # noqa: E402
-from newsetl.search import refresh_index  # noqa: E402
-from newsetl.warehouse import Ledger, connect, load_batch  # noqa: E402
+from newsetl.pipeline.runners import THREADS_IN_FLIGHT  # noqa: E402
+from newsetl.store.search import refresh_index  # noqa: E402
+from newsetl.store.warehouse import Ledger, connect, load_batch  # noqa: E402
 
 # The URLs a page gives for itself: rel=canonical and og:url (attribute order varies).
 _SELF_URL = re.compile(rb"""<(?:link[^>]*rel=["']?canonical|meta[^>]*og:url)[^>]*"""

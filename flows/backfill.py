@@ -1,9 +1,9 @@
 """The backfill flow: archive folders into the warehouse.
 
-Thin orchestration over `newsetl.pipeline.backfill_files`: groups of files
+Thin orchestration over `newsetl.pipeline.backfill.backfill_files`: groups of files
 are extracted by a Prefect task (coarse: each task costs Prefect
 milliseconds, so never one task per article), on threads here or on a Dask
-cluster (`newsetl.runners`), retried when they fail (the ledger makes a
+cluster (`newsetl.pipeline.runners`), retried when they fail (the ledger makes a
 retry redo only what did not commit), and loaded by this process, the one
 writer. The run is recorded in `runs`.
 """
@@ -17,19 +17,19 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from newsetl.archive import list_inputs
-from newsetl.extract import EXTRACTOR_VERSION
-from newsetl.pipeline import (
+from newsetl.archive.files import list_inputs
+from newsetl.pipeline.backfill import (
     ExtractOptions,
     Window,
     backfill_files,
     extract_group,
     stop_extraction_pool,
 )
-from newsetl.progress import progress_bar
-from newsetl.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.search import index_is_stale, refresh_index
-from newsetl.warehouse import (
+from newsetl.pipeline.extract import EXTRACTOR_VERSION
+from newsetl.pipeline.progress import progress_bar
+from newsetl.pipeline.runners import extraction_workers, groups_in_flight, task_runner
+from newsetl.store.search import index_is_stale, refresh_index
+from newsetl.store.warehouse import (
     Counts,
     connect,
     exclusive_run,
@@ -57,7 +57,7 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
     """
     logger = get_run_logger()
-    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.runners)
+    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.pipeline.runners)
     target = str(warehouse_path(warehouse))
     options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers, runner),
                              window=Window(since=since, until=until,

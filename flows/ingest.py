@@ -1,10 +1,10 @@
 """The ingest flow: configured web sources into the archive and the warehouse.
 
-Thin orchestration over `newsetl.ingest` and `newsetl.pipeline`: per source,
+Thin orchestration over `newsetl.pipeline.ingest` and `newsetl.pipeline.backfill`: per source,
 one task fetches and archives (a whole source is one coarse unit: its
 politeness state lives in one fetcher), then its WARC file is extracted by
 the same task as a backfill's, on threads here or on a Dask cluster
-(`newsetl.runners`), and loaded by this process. Each source is its own row
+(`newsetl.pipeline.runners`), and loaded by this process. Each source is its own row
 in `runs`, so counts are per source. The run lock makes an overlapping run
 wait, then fail clearly, instead of interleaving.
 """
@@ -17,14 +17,18 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from newsetl.extract import EXTRACTOR_VERSION
-from newsetl.ingest import Fetched, fetch_source
-from newsetl.pipeline import ExtractOptions, backfill_files, extract_group, stop_extraction_pool
-from newsetl.progress import progress_bar
-from newsetl.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.search import index_is_stale, refresh_index
-from newsetl.sources import load_sources
-from newsetl.warehouse import (
+from newsetl.pipeline.backfill import (
+    ExtractOptions,
+    backfill_files,
+    extract_group,
+    stop_extraction_pool,
+)
+from newsetl.pipeline.extract import EXTRACTOR_VERSION
+from newsetl.pipeline.ingest import Fetched, fetch_source
+from newsetl.pipeline.progress import progress_bar
+from newsetl.pipeline.runners import extraction_workers, groups_in_flight, task_runner
+from newsetl.store.search import index_is_stale, refresh_index
+from newsetl.store.warehouse import (
     Counts,
     connect,
     exclusive_run,
@@ -33,6 +37,7 @@ from newsetl.warehouse import (
     start_run,
     warehouse_path,
 )
+from newsetl.web.sources import load_sources
 
 extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
                cache_policy=NO_CACHE)
@@ -76,7 +81,7 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
     """
     logger = get_run_logger()
-    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.runners)
+    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.pipeline.runners)
     target = str(warehouse_path(warehouse))
     options = ExtractOptions(workers=extraction_workers(workers, runner))
     config = load_sources(sources_file)

@@ -36,7 +36,7 @@ from prefect.flows import load_flow_from_entrypoint
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from newsetl.sources import Schedule, SourcesConfig, SourcesError, load_sources
+from newsetl.web.sources import Schedule, SourcesConfig, SourcesError, load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INGEST_ENTRYPOINT = f"{PROJECT_ROOT / 'flows' / 'ingest.py'}:ingest"

@@ -2,7 +2,7 @@ import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsetl.archive import MAX_ITEM_BYTES, iter_items, list_inputs, read_file
+from newsetl.archive.files import MAX_ITEM_BYTES, iter_items, list_inputs, read_file
 from newsetl.models import Item, Reject
 from tests.conftest import SEED
 

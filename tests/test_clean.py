@@ -1,4 +1,4 @@
-from newsetl.clean import match_key, normalise_paragraph, paragraphs, split_plain_text
+from newsetl.page.clean import match_key, normalise_paragraph, paragraphs, split_plain_text
 from tests.conftest import SEED, SEED_TITLE
 
 

@@ -1,4 +1,4 @@
-from newsetl.decode import decode
+from newsetl.page.decode import decode
 
 WESTERN = ("Caf\u00e9 \u201cna\u00efve\u201d \u2013 d\u00e9j\u00e0 vu\u2019s fa\u00e7ade, "
            "said Ram\u00edrez.")

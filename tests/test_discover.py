@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from pytest_httpserver import HTTPServer
 
-from newsetl.discover import Discovered, discover_source, parse_feed, parse_sitemap
-from newsetl.fetch import Fetcher
 from newsetl.models import Rejected
-from newsetl.sources import FetchSettings, Schedule, Source
+from newsetl.web.discover import Discovered, discover_source, parse_feed, parse_sitemap
+from newsetl.web.fetch import Fetcher
+from newsetl.web.sources import FetchSettings, Schedule, Source
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Coast Gazette</title>

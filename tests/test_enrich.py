@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsetl.datementions import find_dates, infer_date
-from newsetl.enrich import enrich
-from newsetl.entities import find_mentions, group_entities
-from newsetl.quotes import find_quotes
+from newsetl.enrich import Enrichment, enrich
+from newsetl.enrich.datementions import find_dates, infer_date
+from newsetl.enrich.entities import find_mentions, group_entities
+from newsetl.enrich.quotes import find_quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests/gold/enrich_cases.json").read_text())["cases"]
@@ -70,7 +70,7 @@ def _quote_counts(case: dict, quotes: list) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, tuple]:
+def results() -> dict[str, Enrichment]:
     return {c["name"]: enrich(*_load(c)) for c in CASES}
 
 
@@ -78,19 +78,19 @@ def test_gold_has_enough_cases() -> None:
     assert len(CASES) >= 7
 
 
-def test_gold_quote_speaker_precision_and_recall(results: dict[str, tuple]) -> None:
+def test_gold_quote_speaker_precision_and_recall(results: dict[str, Enrichment]) -> None:
     tp = fp = fn = 0
     for case in CASES:
-        a, b, c = _quote_counts(case, results[case["name"]][1])
+        a, b, c = _quote_counts(case, results[case["name"]].quotes)
         tp, fp, fn = tp + a, fp + b, fn + c
     assert tp / (tp + fp) >= 0.9, (tp, fp, fn)
     assert tp / (tp + fn) >= 0.9, (tp, fp, fn)
 
 
-def test_gold_people_precision_and_recall(results: dict[str, tuple]) -> None:
+def test_gold_people_precision_and_recall(results: dict[str, Enrichment]) -> None:
     tp = fp = fn = 0
     for case in CASES:
-        people = {e.name for e in results[case["name"]][0] if e.kind == "person"}
+        people = {e.name for e in results[case["name"]].entities if e.kind == "person"}
         gold = set(case["people"])
         tp, fp, fn = tp + len(people & gold), fp + len(people - gold), fn + len(gold - people)
     assert tp / (tp + fp) >= 0.9, (tp, fp, fn)
@@ -98,8 +98,8 @@ def test_gold_people_precision_and_recall(results: dict[str, tuple]) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_gold_places_and_organisations(case: dict, results: dict[str, tuple]) -> None:
-    entities = results[case["name"]][0]
+def test_gold_places_and_organisations(case: dict, results: dict[str, Enrichment]) -> None:
+    entities = results[case["name"]].entities
     places = {e.name for e in entities if e.kind == "place"}
     orgs = {e.name for e in entities if e.kind == "organisation"}
     assert set(case["places"]) <= places
@@ -107,18 +107,18 @@ def test_gold_places_and_organisations(case: dict, results: dict[str, tuple]) ->
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_gold_dates(case: dict, results: dict[str, tuple]) -> None:
-    dates = results[case["name"]][2]
+def test_gold_dates(case: dict, results: dict[str, Enrichment]) -> None:
+    dates = results[case["name"]].dates
     assert [(d.text, d.date) for d in dates] == [(d["text"], d["date"]) for d in case["dates"]]
 
 
-def test_seed_people_are_exactly_the_four(results: dict[str, tuple]) -> None:
-    people = {e.name for e in results["seed-lavrov"][0] if e.kind == "person"}
+def test_seed_people_are_exactly_the_four(results: dict[str, Enrichment]) -> None:
+    people = {e.name for e in results["seed-lavrov"].entities if e.kind == "person"}
     assert people == {"Sergei Lavrov", "Rafael Ramírez Carreño", "Vladimir Putin", "Nicolás Maduro"}
 
 
-def test_seed_heat_up_is_inside_its_quote(results: dict[str, tuple]) -> None:
-    quotes = results["seed-lavrov"][1]
+def test_seed_heat_up_is_inside_its_quote(results: dict[str, Enrichment]) -> None:
+    quotes = results["seed-lavrov"].quotes
     assert not any(q.text.startswith("heat up") for q in quotes)
     assert any("‘heat up’" in q.text for q in quotes)
 
@@ -358,7 +358,8 @@ def test_context_is_the_sentence() -> None:
     st.booleans(),
 )
 def test_enrich_never_fails_and_offsets_stay_in_body(body: str, dated: bool) -> None:
-    entities, quotes, dates = enrich(None, body, datetime(2020, 1, 1) if dated else None)
+    found = enrich(None, body, datetime(2020, 1, 1) if dated else None)
+    entities, quotes, dates = found.entities, found.quotes, found.dates
     for e in entities:
         assert all(0 <= o < len(body) for o in e.offsets)
     for q in quotes:

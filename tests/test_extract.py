@@ -1,7 +1,8 @@
 import pytest
 
-from newsetl.extract import extract_item, is_html, looks_binary, parse_plain_text
 from newsetl.models import Item, Rejected
+from newsetl.page.item import is_html, looks_binary, parse_plain_text
+from newsetl.pipeline.extract import extract_item
 from tests.conftest import SEED, SEED_TITLE
 
 

@@ -18,8 +18,8 @@ import urllib3.util.connection
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from newsetl.fetch import Fetcher, address_allowed, parse_retry_after
-from newsetl.sources import FetchSettings
+from newsetl.web.fetch import Fetcher, address_allowed, parse_retry_after
+from newsetl.web.sources import FetchSettings
 
 PAGE = b"<!doctype html><html><head><title>Harbour</title></head><body><p>Hi</p></body></html>"
 HTML = "text/html; charset=utf-8"

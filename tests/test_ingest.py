@@ -10,9 +10,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from newsetl.ingest import archive_dir, ingest_source
-from newsetl.pipeline import backfill_files
-from newsetl.sources import SourcesConfig, load_sources
+from newsetl.pipeline.backfill import backfill_files
+from newsetl.pipeline.ingest import archive_dir, ingest_source
+from newsetl.web.sources import SourcesConfig, load_sources
 
 PARAGRAPH = ("<p>The {topic} council met on Monday and agreed a plan after a long debate, "
              "the mayor of {town} said, adding that work would start in spring.</p>")

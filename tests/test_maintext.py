@@ -3,9 +3,9 @@ import json
 import lxml.html
 import pytest
 
-import newsetl.maintext as maintext
-from newsetl.clean import match_key
-from newsetl.maintext import (
+import newsetl.page.maintext as maintext
+from newsetl.page.clean import match_key
+from newsetl.page.maintext import (
     blocks_in,
     drop_furniture,
     inside_link,
@@ -17,7 +17,7 @@ from newsetl.maintext import (
     script_paragraphs,
     with_ld_lede,
 )
-from newsetl.metadata import read_head
+from newsetl.page.metadata import read_head
 
 STORY = ("The council agreed on Tuesday to rebuild the eastern pier before winter, after "
          "months of arguments about the cost and who should carry it.")

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import lxml.html
 import pytest
 
-from newsetl.authors import citation_name, pick_authors, split_byline
-from newsetl.dates import parse_datetime, pick_modified, pick_published
-from newsetl.metadata import (
+from newsetl.page.authors import citation_name, pick_authors, split_byline
+from newsetl.page.dates import parse_datetime, pick_modified, pick_published
+from newsetl.page.metadata import (
     declared_language,
     main_article,
     parse_json_ld,

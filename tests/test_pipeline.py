@@ -8,10 +8,10 @@ from pathlib import Path
 
 import duckdb
 
-from newsetl.archive import list_inputs
-from newsetl.extract import EXTRACTOR_VERSION
-from newsetl.pipeline import ExtractOptions, Window, backfill_files, extract_files
-from newsetl.warehouse import MIGRATIONS, Ledger, connect, ledger_paths
+from newsetl.archive.files import list_inputs
+from newsetl.pipeline.backfill import ExtractOptions, Window, backfill_files, extract_files
+from newsetl.pipeline.extract import EXTRACTOR_VERSION
+from newsetl.store.warehouse import MIGRATIONS, Ledger, connect, ledger_paths
 from tests.conftest import SEED, SEED_TITLE, make_seed_archive, warehouse_snapshot
 
 
@@ -105,7 +105,7 @@ def test_schema_is_migrated_once_and_recorded(warehouse_file: Path):
 
 def test_an_older_warehouse_is_brought_up_to_date_on_connect(warehouse_file: Path,
                                                              monkeypatch):
-    monkeypatch.setattr("newsetl.warehouse.MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr("newsetl.store.warehouse.MIGRATIONS", MIGRATIONS[:1])
     with connect(warehouse_file):
         pass
     monkeypatch.undo()

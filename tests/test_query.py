@@ -5,12 +5,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newsetl.export import export_parquet
-from newsetl.extract import EXTRACTOR_VERSION
-from newsetl.pipeline import ExtractOptions, backfill_files
-from newsetl.report import render_report
-from newsetl.search import index_is_stale, refresh_index, search, snippet
-from newsetl.warehouse import connect
+from newsetl.pipeline.backfill import ExtractOptions, backfill_files
+from newsetl.pipeline.extract import EXTRACTOR_VERSION
+from newsetl.store.export import export_parquet
+from newsetl.store.report import render_report
+from newsetl.store.search import index_is_stale, refresh_index, search, snippet
+from newsetl.store.warehouse import connect
 from tests.conftest import SEED_TITLE
 
 

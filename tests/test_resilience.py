@@ -15,16 +15,16 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsetl.archive import read_file
-from newsetl.extract import extract_item
+from newsetl.archive.files import read_file
 from newsetl.models import Article, Item, Reject, Rejected
-from newsetl.pipeline import ExtractOptions, backfill_files
-from newsetl.warehouse import connect
+from newsetl.pipeline.backfill import ExtractOptions, backfill_files
+from newsetl.pipeline.extract import extract_item
+from newsetl.store.warehouse import connect
 from tests.conftest import SEED, make_seed_archive, warehouse_snapshot
 
 _BACKFILL = textwrap.dedent("""
     import sys
-    from newsetl.pipeline import ExtractOptions, backfill_files
+    from newsetl.pipeline.backfill import ExtractOptions, backfill_files
     backfill_files(sys.argv[1], [sys.argv[2]], sys.argv[3],
                    ExtractOptions(batch_size=int(sys.argv[4])),
                    on_batch=lambda c, _: print("batch", c.seen, flush=True))
@@ -172,7 +172,7 @@ def test_random_html_gives_an_article_or_a_rejection(page: str):
 def test_random_files_are_read_or_rejected(tmp_path: Path, data: bytes, suffix: str):
     path = tmp_path / f"random{suffix}"
     path.write_bytes(data)
-    from newsetl.archive import iter_items
+    from newsetl.archive.files import iter_items
 
     for entry in iter_items([path]):
         assert isinstance(entry, Item | Reject)

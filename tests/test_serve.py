@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
-from newsetl.sources import Schedule, SourcesError, load_sources
+from newsetl.web.sources import Schedule, SourcesError, load_sources
 from tests.conftest import REPO
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
 SERVE_SCRIPT = f'''
 import importlib.util
 from prefect.flows import load_flow_from_entrypoint
-from newsetl.sources import load_sources
+from newsetl.web.sources import load_sources
 
 spec = importlib.util.spec_from_file_location("serve", {str(REPO / "flows" / "serve.py")!r})
 serve = importlib.util.module_from_spec(spec)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsetl.sources import (
+from newsetl.web.sources import (
     FetchSettings,
     Schedule,
     SourcesError,

@@ -13,10 +13,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newsetl.fetch import Fetcher, FetchResult
+from newsetl.archive.warc import WarcWriter, iter_warc_items
 from newsetl.models import Item, Reject
-from newsetl.sources import FetchSettings
-from newsetl.warc import WarcWriter, iter_warc_items
+from newsetl.web.fetch import Fetcher, FetchResult
+from newsetl.web.sources import FetchSettings
 
 PAGE = "<!doctype html><html><head><title>Café</title></head><body><p>Hafen \u2013 offen</p>"
 WHEN = datetime(2024, 5, 1, 12, 30, 15, tzinfo=UTC)

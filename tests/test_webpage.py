@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsetl.models import Article, Rejected
-from newsetl.webpage import parse_html
+from newsetl.page.webpage import parse_html
 
 PARAGRAPHS = [
     "The harbour of Port Ellen reopened on Monday after a storm closed it for three days, "

@@ -49,12 +49,12 @@ def _prefect_environment() -> None:
 def load_flow(module: str, name: str, dask_address: str | None = None) -> Any:
     """Import flow `name` from `flows/<module>.py` of this project.
 
-    `dask_address` (see `newsetl.runners`) puts its extraction tasks on Dask;
+    `dask_address` (see `newsetl.pipeline.runners`) puts its extraction tasks on Dask;
     the flow module reads it when loaded.
     """
     _prefect_environment()
     if dask_address:
-        from newsetl.runners import DASK_ADDRESS
+        from newsetl.pipeline.runners import DASK_ADDRESS
 
         os.environ[DASK_ADDRESS] = dask_address
     path = PROJECT_ROOT / "flows" / f"{module}.py"
@@ -170,7 +170,7 @@ def serve(
     Without PREFECT_API_URL, starts a local Prefect server on 127.0.0.1 (its UI
     address is printed) for as long as this runs.
     """
-    from newsetl.sources import SourcesError
+    from newsetl.web.sources import SourcesError
 
     serve_sources = load_flow("serve", "serve_sources")
     try:
@@ -187,8 +187,8 @@ def list_sources(sources: SourcesOpt = Path("sources.toml"),
     from rich.console import Console
     from rich.table import Table
 
-    from newsetl.sources import SourcesError, load_sources
-    from newsetl.warehouse import WarehouseBusy, connect
+    from newsetl.store.warehouse import WarehouseBusy, connect
+    from newsetl.web.sources import SourcesError, load_sources
 
     try:
         config = load_sources(sources)
@@ -222,8 +222,8 @@ def extract(
     """Extract each file and print one JSON object per input (no warehouse)."""
     from dataclasses import asdict
 
-    from newsetl.extract import extract_path
     from newsetl.models import Reject
+    from newsetl.pipeline.extract import extract_path
 
     for path in paths:
         result = extract_path(path)
@@ -264,7 +264,7 @@ def sql(
     """Run SQL on the warehouse (read-only unless --write) and print the result."""
     import duckdb
 
-    from newsetl.warehouse import WarehouseBusy, connect
+    from newsetl.store.warehouse import WarehouseBusy, connect
 
     if fmt not in ("table", "csv", "json", "parquet"):
         raise typer.BadParameter("--format is one of table, csv, json, parquet")
@@ -320,8 +320,8 @@ def search(
     """Full-text search (BM25) over titles and bodies."""
     import duckdb
 
-    from newsetl.search import search as run_search
-    from newsetl.warehouse import WarehouseBusy, connect
+    from newsetl.store.search import search as run_search
+    from newsetl.store.warehouse import WarehouseBusy, connect
 
     try:
         with connect(warehouse, read_only=True) as con:
@@ -346,8 +346,8 @@ def export(
     """Export every table as Parquet, article tables partitioned by published month."""
     import duckdb
 
-    from newsetl.export import export_parquet
-    from newsetl.warehouse import WarehouseBusy, connect
+    from newsetl.store.export import export_parquet
+    from newsetl.store.warehouse import WarehouseBusy, connect
 
     if fmt != "parquet":
         raise typer.BadParameter("only --format parquet is supported")
@@ -369,8 +369,8 @@ def report(
     """Write an HTML report: articles per day per source, top people and places, failures."""
     import duckdb
 
-    from newsetl.report import render_report
-    from newsetl.warehouse import WarehouseBusy, connect
+    from newsetl.store.report import render_report
+    from newsetl.store.warehouse import WarehouseBusy, connect
 
     try:
         with connect(warehouse, read_only=True) as con:

@@ -15,7 +15,7 @@ from typing import Any
 from htmldate import find_date
 from lxml.html import HtmlElement
 
-from newsetl.metadata import Head
+from newsetl.page.metadata import Head
 
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
                    "date.available", "date", "dc.date.issued", "dc.date", "dcterms.date",

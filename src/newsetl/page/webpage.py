@@ -13,12 +13,13 @@ import re
 import lxml.html
 from lxml import etree
 
-from newsetl.authors import pick_authors
-from newsetl.dates import pick_modified, pick_published
-from newsetl.decode import decode
-from newsetl.language import detect_language
-from newsetl.maintext import extract_main_text
-from newsetl.metadata import (
+from newsetl.models import Article, Rejected
+from newsetl.page.authors import pick_authors
+from newsetl.page.dates import pick_modified, pick_published
+from newsetl.page.decode import decode
+from newsetl.page.language import detect_language
+from newsetl.page.maintext import extract_main_text
+from newsetl.page.metadata import (
     Head,
     declared_language,
     pick_canonical,
@@ -31,7 +32,6 @@ from newsetl.metadata import (
     pick_topics,
     read_head,
 )
-from newsetl.models import Article, Rejected
 
 # libxml2 caps nesting at 256 levels unless `huge_tree` is set: keeping that cap
 # bounds the recursion of every tree walk below, so a 10,000-deep page cannot

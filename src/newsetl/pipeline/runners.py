@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from newsetl.pipeline import default_workers
+from newsetl.pipeline.backfill import default_workers
 
 DASK_ADDRESS = "NEWSETL_DASK_ADDRESS"
 

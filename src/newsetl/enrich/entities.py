@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from newsetl.lexicon import (
+from newsetl.enrich.lexicon import (
     ABBREVIATIONS,
     DEMONYMS,
     EXTRA_PLACES,

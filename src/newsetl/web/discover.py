@@ -32,10 +32,10 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 from defusedxml import DefusedXmlException
 
-from newsetl.fetch import FetchResult, Kind
 from newsetl.models import Rejected
-from newsetl.sources import Source
 from newsetl.urls import canonical_url, is_http_url
+from newsetl.web.fetch import FetchResult, Kind
+from newsetl.web.sources import Source
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 MAX_ENTRIES = 50_000  # the sitemap protocol's own limit per file

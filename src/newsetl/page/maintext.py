@@ -35,8 +35,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
-from newsetl.clean import match_key, normalise_paragraph
-from newsetl.metadata import Head, pick_description, title_candidates
+from newsetl.page.clean import match_key, normalise_paragraph
+from newsetl.page.metadata import Head, pick_description, title_candidates
 
 # A paragraph that is data rather than prose: a URL, an ISO timestamp, no letters at all.
 _DATA_LINE = re.compile(r"^(?:https?://\S+|[\W\d_]*|\d{4}-\d\d-\d\d[T ][\d:.+\-Z]*)$")

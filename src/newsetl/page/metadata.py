@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsetl.clean import match_key, normalise_paragraph
+from newsetl.page.clean import match_key, normalise_paragraph
 
 # schema.org types whose object describes the article itself (lower-cased).
 ARTICLE_TYPES = frozenset({

@@ -6,8 +6,8 @@ forked from the server start with them loaded and share those pages instead
 of each loading its own copy.
 """
 
-from newsetl.extract import extract_item
 from newsetl.models import Item
+from newsetl.pipeline.extract import extract_item
 
 _SAMPLE = (b"Minister visits the harbour in Lisbon\n\n"
            b"\"We will rebuild the pier,\" said Ana Costa, the minister, on Monday.\n")

@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from newsetl.discover import discover_source
-from newsetl.fetch import NOT_MODIFIED, OK, Fetcher, FetchResult
-from newsetl.pipeline import backfill_files
-from newsetl.sources import Source, SourcesConfig
-from newsetl.warc import WarcLocation, WarcWriter
-from newsetl.warehouse import FETCH_SCHEMA, REJECT_SCHEMA, Counts, connect, warehouse_path
+from newsetl.archive.warc import WarcLocation, WarcWriter
+from newsetl.pipeline.backfill import backfill_files
+from newsetl.store.warehouse import FETCH_SCHEMA, REJECT_SCHEMA, Counts, connect, warehouse_path
+from newsetl.web.discover import discover_source
+from newsetl.web.fetch import NOT_MODIFIED, OK, Fetcher, FetchResult
+from newsetl.web.sources import Source, SourcesConfig
 
 
 def archive_dir(warehouse: str | os.PathLike[str] | None) -> Path:

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import pyarrow as pa
 
-from newsetl.archive import item_hash
+from newsetl.archive.files import item_hash
 from newsetl.models import Article, Item, Reject
-from newsetl.warehouse import (
+from newsetl.store.warehouse import (
     ARTICLE_SCHEMA,
     DATE_SCHEMA,
     ENTITY_SCHEMA,

@@ -412,7 +412,7 @@ def ledger_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 @dataclass
 class Batch:
-    """Rows for one atomic load, as Arrow tables built by `newsetl.rows`."""
+    """Rows for one atomic load, as Arrow tables built by `newsetl.store.rows`."""
 
     articles: pa.Table
     entities: pa.Table

@@ -1,22 +1,16 @@
-"""One item's bytes to one `Article`: the extraction entry point.
+"""One item's bytes to one `Article`'s page fields: the page package's entry point.
 
-Dispatches on the item's type (plain text or HTML), fills the language when
-the page did not settle it, and runs enrichment over the body. Raises
-`Rejected` for inputs that hold no article; anything else is a bug.
+Dispatches on the item's type (plain text or HTML) and fills the language
+when the page did not settle it. Raises `Rejected` for inputs that hold no
+article.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from newsetl.clean import split_plain_text
-from newsetl.decode import decode
-from newsetl.language import detect_language
-from newsetl.models import Article, Item, Reject, Rejected
-
-# Bump when a change to extraction or enrichment changes what is stored:
-# the next backfill then re-extracts every item and versions the old rows.
-EXTRACTOR_VERSION = "3"
+from newsetl.models import Article, Item, Rejected
+from newsetl.page.clean import split_plain_text
+from newsetl.page.decode import decode
+from newsetl.page.language import detect_language
 
 _HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<p>", b"<div", b"<meta")
 
@@ -44,14 +38,14 @@ def parse_plain_text(data: bytes, http_charset: str | None = None) -> Article:
                    provenance={"title": "text", "body": "text"})
 
 
-def extract_item(item: Item, enrich_text: bool = True) -> Article:
-    """Extract every field of `item`; raises `Rejected` when it holds no article."""
+def parse_item(item: Item) -> Article:
+    """Every page field of `item` (no enrichment); raises `Rejected` when it holds no article."""
     if not item.data.strip():
         raise Rejected("empty", "the input has no bytes (or only whitespace)")
     if looks_binary(item.data):
         raise Rejected("binary", "NUL bytes in the first 8 KiB: not a text or HTML document")
     if is_html(item):
-        from newsetl.webpage import parse_html
+        from newsetl.page.webpage import parse_html
 
         article = parse_html(item.data, url=item.url, http_charset=item.http_charset)
     else:
@@ -61,23 +55,4 @@ def extract_item(item: Item, enrich_text: bool = True) -> Article:
     if article.language is None:
         article.language = detect_language(article.body)
         article.provenance["language"] = "text"
-    if enrich_text:
-        from newsetl.enrich import enrich
-
-        article.entities, article.quotes, article.dates = enrich(
-            article.title, article.body, article.published_at)
     return article
-
-
-def extract_path(path: str | Path) -> Article | Reject:
-    """Read and extract one archive file (what `newsetl extract` does per input)."""
-    from newsetl.archive import read_file
-
-    item = read_file(Path(path))
-    if isinstance(item, Reject):
-        return item
-    try:
-        return extract_item(item)
-    except Rejected as exc:
-        return Reject(input=str(path), reason=exc.reason, detail=exc.detail,
-                      source=item.source, key=item.key)

@@ -45,9 +45,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from newsetl.archive import MAX_ITEM_BYTES
-from newsetl.fetch import HTTP_ERROR, OK, PAGE_TYPES, FetchResult, media_type
-from newsetl.models import Item, Reject
+from newsetl.archive.files import MAX_ITEM_BYTES
+from newsetl.models import HTTP_ERROR, OK, PAGE_TYPES, FetchResult, Item, Reject, media_type
 
 ARCHIVED_OUTCOMES = frozenset({OK, HTTP_ERROR})
 # Replaced in the archived response headers because the stored body is decoded.

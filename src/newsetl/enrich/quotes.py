@@ -17,10 +17,10 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from newsetl.entities import ORG, PERSON, PLACE, Mention
-from newsetl.lexicon import DOCUMENT_NOUNS, ORG_NOUNS, PRONOUNS, REPORTING_VERBS
+from newsetl.enrich.entities import ORG, PERSON, PLACE, Mention
+from newsetl.enrich.lexicon import DOCUMENT_NOUNS, ORG_NOUNS, PRONOUNS, REPORTING_VERBS
+from newsetl.enrich.sentences import paragraph_spans, sentence_start_before
 from newsetl.models import Quote
-from newsetl.sentences import paragraph_spans, sentence_start_before
 
 _OPEN = "“„«"
 _CLOSE = "”»"

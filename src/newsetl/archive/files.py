@@ -164,7 +164,7 @@ def iter_items(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item | Rejec
     """Stream every item under `paths`; memory holds one file at a time."""
     for path in list_inputs(paths):
         if path.name.endswith(_WARC_SUFFIXES):
-            from newsetl.warc import iter_warc_items
+            from newsetl.archive.warc import iter_warc_items
 
             root = _archive_root(path) or path.parent
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from newsetl.lexicon import ABBREVIATIONS
+from newsetl.enrich.lexicon import ABBREVIATIONS
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from newsetl.warehouse import Counts
+from newsetl.store.warehouse import Counts
 
 
 @contextmanager

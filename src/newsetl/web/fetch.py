@@ -44,35 +44,29 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from protego import Protego
 
-from newsetl.sources import FetchSettings
+from newsetl.models import (  # the vocabulary of a fetch, shared with the WARC reader
+    BAD_CONTENT_TYPE,
+    BAD_URL,
+    BLOCKED_ADDRESS,
+    BUDGET_EXHAUSTED,
+    CONNECTION_ERROR,
+    FEED_TYPES,
+    HTTP_ERROR,
+    NOT_MODIFIED,
+    OK,
+    PAGE_TYPES,
+    REDIRECT_LOOP,
+    ROBOTS_DISALLOWED,
+    SITEMAP_TYPES,
+    TOO_LARGE,
+    TOO_MANY_REDIRECTS,
+    FetchResult,
+    media_type,
+)
+from newsetl.web.sources import FetchSettings
 
 Kind = Literal["page", "feed", "sitemap"]
 
-OK = "ok"
-NOT_MODIFIED = "not-modified"
-ROBOTS_DISALLOWED = "robots-disallowed"
-TOO_LARGE = "too-large"
-BAD_CONTENT_TYPE = "bad-content-type"
-REDIRECT_LOOP = "redirect-loop"
-TOO_MANY_REDIRECTS = "too-many-redirects"
-BLOCKED_ADDRESS = "blocked-address"
-BAD_URL = "bad-url"  # not http(s), or no host
-HTTP_ERROR = "http-error"  # a final 4xx/5xx (after retries), or a 3xx without Location
-CONNECTION_ERROR = "connection-error"  # DNS, connect, TLS, read timeouts, broken body
-BUDGET_EXHAUSTED = "budget-exhausted"
-
-PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-FEED_TYPES = frozenset(
-    {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/rdf+xml",
-        "application/xml",
-        "text/xml",
-    }
-)
-# Sitemaps may be served gzipped as a file (sitemap.xml.gz), not just content-encoded.
-SITEMAP_TYPES = FEED_TYPES | {"application/gzip", "application/x-gzip"}
 _ACCEPTED_TYPES: dict[str, frozenset[str]] = {
     "page": PAGE_TYPES,
     "feed": FEED_TYPES,
@@ -121,53 +115,6 @@ def resolve_host(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (what a connection could end up using)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]) for info in infos})
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """What happened when fetching one URL; `body` is set only when it was read."""
-
-    url: str  # as requested
-    final_url: str  # the last URL requested (after redirects)
-    outcome: str  # ok | not-modified | one of the rejection reasons above
-    detail: str = ""  # human explanation of the outcome
-    status: int | None = None  # HTTP status of the last response, if any
-    reason: str = ""  # HTTP reason phrase
-    headers: tuple[tuple[str, str], ...] = ()  # response headers, in order, repeats kept
-    request_headers: tuple[tuple[str, str], ...] = ()  # what we sent for the last request
-    body: bytes | None = None  # content-decoded body
-    elapsed: float = 0.0  # seconds from the first request to the end, waits included
-    redirects: tuple[str, ...] = ()  # each URL that answered with a redirect, in order
-    fetched_at: datetime | None = None  # when the last response arrived (UTC)
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == OK
-
-    def header(self, name: str) -> str | None:
-        """The first response header called `name` (case-insensitive)."""
-        name = name.lower()
-        return next((v for k, v in self.headers if k.lower() == name), None)
-
-    @property
-    def content_type(self) -> str | None:
-        """Media type without parameters, lowercased: `text/html`."""
-        return media_type(self.header("Content-Type"))
-
-    @property
-    def etag(self) -> str | None:
-        return self.header("ETag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.header("Last-Modified")
-
-
-def media_type(content_type: str | None) -> str | None:
-    """`text/html; charset=utf-8` -> `text/html`."""
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -14,8 +14,8 @@ from typing import Any
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 
-from newsetl.clean import normalise_paragraph
-from newsetl.metadata import Head, clean_text, site_names
+from newsetl.page.clean import normalise_paragraph
+from newsetl.page.metadata import Head, clean_text, site_names
 
 # Between two names in one byline string: commas, semicolons, bars, a spaced slash,
 # "&" and the word "and" in English, German, Scandinavian and Spanish.

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from newsetl.lexicon import MONTHS, WEEKDAYS
+from newsetl.enrich.lexicon import MONTHS, WEEKDAYS
+from newsetl.enrich.sentences import sentence_spans
 from newsetl.models import DateMention
-from newsetl.sentences import sentence_spans
 
 _MONTH = (
     r"(?P<month>"

@@ -33,16 +33,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from newsetl.archive import item_hash, iter_items, list_inputs
-from newsetl.extract import EXTRACTOR_VERSION, extract_item
+from newsetl.archive.files import item_hash, iter_items, list_inputs
 from newsetl.models import Article, Item, Reject, Rejected
-from newsetl.rows import ArticleRows, article_rows, build_batch
-from newsetl.warehouse import Batch, Counts, Ledger, connect, ledger_for, load_batch
+from newsetl.pipeline.extract import EXTRACTOR_VERSION, extract_item
+from newsetl.store.rows import ArticleRows, article_rows, build_batch
+from newsetl.store.warehouse import Batch, Counts, Ledger, connect, ledger_for, load_batch
 
 T = TypeVar("T")
 
 # What the extraction pool's fork server loads once, before it forks the workers.
-_PRELOAD = ["newsetl.webpage", "newsetl.warmup"]
+_PRELOAD = ["newsetl.page.webpage", "newsetl.pipeline.warmup"]
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -114,7 +114,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
     `forkserver` because the parent runs threads (Prefect's, ours), which
     `fork` does not copy safely; the server preloads the extractor and its
-    models (`newsetl.warmup`), so each worker starts warm and shares them.
+    models (`newsetl.pipeline.warmup`), so each worker starts warm and shares them.
     """
     with _POOLS_LOCK:
         if workers not in _POOLS:
