@@ -5,7 +5,8 @@ are extracted by a Prefect task (coarse: each task costs Prefect
 milliseconds, so never one task per article), on threads here or on a Dask
 cluster (`newsetl.pipeline.runners`), retried when they fail (the ledger makes a
 retry redo only what did not commit), and loaded by this process, the one
-writer. The run is recorded in `runs`.
+writer. The lifecycle (run lock, the `runs` row, index refresh) is
+`newsetl.pipeline.run`'s.
 """
 
 from __future__ import annotations
@@ -18,27 +19,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from newsetl.archive.files import list_inputs
-from newsetl.pipeline.backfill import (
-    ExtractOptions,
-    Window,
-    backfill_files,
-    extract_group,
-    stop_extraction_pool,
-)
-from newsetl.pipeline.extract import EXTRACTOR_VERSION
+from newsetl.pipeline.backfill import ExtractOptions, Window, backfill_files, extract_group
 from newsetl.pipeline.progress import progress_bar
+from newsetl.pipeline.run import writing
 from newsetl.pipeline.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.store.search import index_is_stale, refresh_index
-from newsetl.store.warehouse import (
-    Counts,
-    connect,
-    exclusive_run,
-    finish_run,
-    ledger_paths,
-    new_run_id,
-    start_run,
-    warehouse_path,
-)
+from newsetl.store.warehouse import Counts, connect, ledger_paths
 
 extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
                cache_policy=NO_CACHE)
@@ -57,41 +42,30 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
     """
     logger = get_run_logger()
-    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.pipeline.runners)
-    target = str(warehouse_path(warehouse))
+    context = FlowRunContext.get()
+    runner = context.task_runner  # threads, or Dask (newsetl.pipeline.runners)
+    parameters = {k: v for k, v in context.parameters.items() if k != "show_progress"}
     options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers, runner),
                              window=Window(since=since, until=until,
                                            sources=frozenset(sources or ())))
-    parameters = {"paths": paths, "batch_size": batch_size, "force": force,
-                  "reprocess": reprocess, "since": since, "until": until, "sources": sources}
-    with exclusive_run(target):
-        with connect(target) as con:
-            known = ledger_paths(con) if reprocess else []
-            run_id = new_run_id()
-            start_run(con, run_id, "backfill", parameters, EXTRACTOR_VERSION)
-        files = [str(p) for p in list_inputs([*paths, *known])]
+    with writing(warehouse) as session, session.run("backfill", parameters) as run:
+        if reprocess:
+            with connect(session.warehouse) as con:
+                paths = [*paths, *ledger_paths(con)]
+        files = [str(p) for p in list_inputs(paths)]
         logger.info("run %s: %d input files into %s, %d extraction processes per task",
-                    run_id, len(files), target, options.workers)
-        total, status = Counts(), "failed"
-        try:
-            with progress_bar(len(files), show_progress) as advance:
+                    run.run_id, len(files), session.warehouse, options.workers)
+        with progress_bar(len(files), show_progress) as advance:
 
-                def report(counts: Counts, files_done: int) -> None:
-                    advance(files_done, counts)
-                    logger.info("batch: %d seen, %d new, %d updated, %d unchanged, "
-                                "%d skipped, %d out of window, %d rejected", counts.seen,
-                                counts.loaded, counts.updated, counts.unchanged, counts.skipped,
-                                counts.out_of_window, counts.rejected)
+            def report(counts: Counts, files_done: int) -> None:
+                advance(files_done, counts)
+                logger.info("batch: %d seen, %d new, %d updated, %d unchanged, "
+                            "%d skipped, %d out of window, %d rejected", counts.seen,
+                            counts.loaded, counts.updated, counts.unchanged, counts.skipped,
+                            counts.out_of_window, counts.rejected)
 
-                total = backfill_files(target, files, run_id, options, force=force,
-                                       files_per_task=files_per_task,
-                                       in_flight=groups_in_flight(in_flight, runner),
-                                       submit=extract.submit, on_batch=report)
-            status = "ok"
-        finally:
-            stop_extraction_pool()
-            with connect(target) as con:
-                if status == "ok" and (total.loaded or total.updated or index_is_stale(con)):
-                    refresh_index(con)  # a rebuild: skipped when no article changed
-                finish_run(con, run_id, total, status)
-    return {"run_id": run_id, "warehouse": target, **asdict(total)}
+            backfill_files(session.warehouse, files, run.run_id, options, force=force,
+                           files_per_task=files_per_task,
+                           in_flight=groups_in_flight(in_flight, runner),
+                           submit=extract.submit, on_batch=report, counts=run.counts)
+    return {"run_id": run.run_id, "warehouse": session.warehouse, **asdict(run.counts)}

@@ -1,12 +1,12 @@
 """The ingest flow: configured web sources into the archive and the warehouse.
 
-Thin orchestration over `newsetl.pipeline.ingest` and `newsetl.pipeline.backfill`: per source,
-one task fetches and archives (a whole source is one coarse unit: its
-politeness state lives in one fetcher), then its WARC file is extracted by
-the same task as a backfill's, on threads here or on a Dask cluster
-(`newsetl.pipeline.runners`), and loaded by this process. Each source is its own row
-in `runs`, so counts are per source. The run lock makes an overlapping run
-wait, then fail clearly, instead of interleaving.
+Thin orchestration over `newsetl.pipeline`: per source, one task fetches and
+archives (a whole source is one coarse unit: its politeness state lives in
+one fetcher), then its WARC files are extracted by the same task as a
+backfill's, on threads here or on a Dask cluster (`newsetl.pipeline.runners`),
+and loaded by this process. Each source is its own row in `runs`, so counts
+are per source; the lifecycle (run lock, run records, index refresh) is
+`newsetl.pipeline.run`'s.
 """
 
 from __future__ import annotations
@@ -17,26 +17,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from newsetl.pipeline.backfill import (
-    ExtractOptions,
-    backfill_files,
-    extract_group,
-    stop_extraction_pool,
-)
-from newsetl.pipeline.extract import EXTRACTOR_VERSION
-from newsetl.pipeline.ingest import Fetched, fetch_source
+from newsetl.pipeline.backfill import ExtractOptions, backfill_files, extract_group
+from newsetl.pipeline.ingest import Fetched, fetch_source, pages_to_load
 from newsetl.pipeline.progress import progress_bar
+from newsetl.pipeline.run import Session, writing
 from newsetl.pipeline.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.store.search import index_is_stale, refresh_index
-from newsetl.store.warehouse import (
-    Counts,
-    connect,
-    exclusive_run,
-    finish_run,
-    new_run_id,
-    start_run,
-    warehouse_path,
-)
+from newsetl.store.warehouse import Counts
 from newsetl.web.sources import load_sources
 
 extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
@@ -51,50 +37,47 @@ def fetch(warehouse: str, sources_file: str, name: str, run_id: str) -> Fetched:
     return fetch_source(warehouse, config, source, run_id)
 
 
-def ingest_one(warehouse: str, sources_file: str, name: str, options: ExtractOptions,
-               in_flight: int) -> Counts:
-    """One source, recorded as its own run: fetch, then extract and load its WARC."""
-    run_id = new_run_id()
-    with connect(warehouse) as con:
-        start_run(con, run_id, "ingest", {"sources_file": sources_file, "source": name},
-                  EXTRACTOR_VERSION, source=name)
-    counts, status = Counts(), "failed"
-    try:
-        fetched = fetch(warehouse, sources_file, name, run_id)
-        counts = fetched.counts
-        counts.add(backfill_files(warehouse, [fetched.warc_file], run_id, options,
-                                  in_flight=in_flight, submit=extract.submit))
-        status = "ok"
-    finally:
-        with connect(warehouse) as con:
-            finish_run(con, run_id, counts, status)
-    return counts
+def ingest_one(session: Session, sources_file: str, name: str, parameters: dict,
+               options: ExtractOptions, in_flight: int) -> tuple[str, Counts]:
+    """One source, recorded as its own run: fetch, then extract and load its WARC files
+    (this run's, and any whose load an earlier, killed run did not finish)."""
+    with session.run("ingest", {**parameters, "source": name}, source=name) as run:
+        fetched = fetch(session.warehouse, sources_file, name, run.run_id)
+        run.counts.add(fetched.counts)
+        backfill_files(session.warehouse, pages_to_load(session.warehouse, name, fetched),
+                       run.run_id, options, in_flight=in_flight, submit=extract.submit,
+                       counts=run.counts)
+    return run.run_id, run.counts
 
 
 @flow(name="ingest", task_runner=task_runner())
 def ingest(sources_file: str = "sources.toml", source: str | None = None,
            warehouse: str | None = None, workers: int | None = None,
-           in_flight: int | None = None, show_progress: bool = False) -> dict:
-    """Ingest one named source, or every enabled one; returns counts per source.
+           in_flight: int | None = None, batch_size: int = 200,
+           show_progress: bool = False) -> dict:
+    """Ingest one named source, or every enabled one; returns run id and counts per source.
 
     `workers`: extraction processes per task (default: one per core; 1 on Dask).
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
+    `batch_size`: articles per load transaction.
     """
     logger = get_run_logger()
-    runner = FlowRunContext.get().task_runner  # threads, or Dask (newsetl.pipeline.runners)
-    target = str(warehouse_path(warehouse))
-    options = ExtractOptions(workers=extraction_workers(workers, runner))
+    context = FlowRunContext.get()
+    runner = context.task_runner  # threads, or Dask (newsetl.pipeline.runners)
+    parameters = {k: v for k, v in context.parameters.items() if k != "show_progress"}
+    options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers, runner))
     config = load_sources(sources_file)
     names = [s.name for s in config.sources if (s.name == source if source else s.enabled)]
     if source and not names:
         raise ValueError(f"{sources_file}: no source named {source!r}")
     groups = groups_in_flight(in_flight, runner)
     results: dict[str, dict] = {}
-    with exclusive_run(target), progress_bar(len(names), show_progress, "ingest",
-                                             "sources") as advance:
+    with writing(warehouse) as session, progress_bar(len(names), show_progress, "ingest",
+                                                     "sources") as advance:
         for name in names:
             try:
-                counts = ingest_one(target, sources_file, name, options, groups)
+                run_id, counts = ingest_one(session, sources_file, name, parameters, options,
+                                            groups)
             except Exception as exc:
                 if source:  # a run of one source (a scheduled deployment) fails visibly
                     raise
@@ -105,11 +88,6 @@ def ingest(sources_file: str = "sources.toml", source: str | None = None,
             logger.info("source %s: %d seen, %d new, %d updated, %d skipped, %d rejected %s",
                         name, counts.seen, counts.loaded, counts.updated, counts.skipped,
                         counts.rejected, counts.reasons or "")
-            results[name] = asdict(counts)
+            results[name] = {"run_id": run_id, **asdict(counts)}
             advance(1, counts)
-        stop_extraction_pool()
-        with connect(target) as con:
-            if any(r.get("loaded") or r.get("updated") for r in results.values()) or (
-                    index_is_stale(con)):
-                refresh_index(con)  # a rebuild: skipped when no article changed
     return results

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gzip
 from datetime import UTC, datetime
+from pathlib import Path
 
+import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
 from newsetl.models import Rejected
+from newsetl.pipeline.ingest import fetch_source
 from newsetl.web.discover import Discovered, discover_source, parse_feed, parse_sitemap
 from newsetl.web.fetch import Fetcher
-from newsetl.web.sources import FetchSettings, Schedule, Source
+from newsetl.web.sources import FetchSettings, Schedule, Source, load_sources
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Coast Gazette</title>
@@ -269,3 +272,129 @@ def test_urls_source_needs_no_fetch() -> None:
         no_fetch,
     )
     assert [p.url for p in found.pages] == ["https://a.example/x", "https://a.example/y"]
+
+
+# -- bad entries in the sources config ------------------------------------------------
+
+BAD_URLS = (
+    "file:///etc/passwd",
+    "ftp://127.0.0.1/news",
+    "javascript:alert(1)",
+    "https://",
+    "not a url",
+)
+
+
+def test_bad_urls_of_a_urls_source_are_bad_url_entries() -> None:
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("a bad URL must never be requested")
+
+    found = discover_source(
+        source("urls", BAD_URLS[0], "https://a.example/x", *BAD_URLS[1:]), no_fetch
+    )
+    assert [p.url for p in found.pages] == ["https://a.example/x"]
+    assert [(f.url, f.outcome, f.status, f.body) for f in found.fetches] == [
+        (url, "bad-url", None, None) for url in BAD_URLS
+    ]
+    assert all(url in f.detail for url, f in zip(BAD_URLS, found.fetches, strict=True))
+    assert found.problems == []
+
+
+@pytest.mark.parametrize("kind", ["feed", "sitemap"])
+def test_a_feed_or_sitemap_with_a_bad_url_yields_only_its_bad_url_entry(kind: str) -> None:
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("a bad URL must never be requested")
+
+    found = discover_source(source(kind, "file:///etc/passwd"), no_fetch)
+    assert found.pages == [] and found.problems == []
+    assert [(f.url, f.outcome) for f in found.fetches] == [("file:///etc/passwd", "bad-url")]
+
+
+def test_bad_url_entries_do_not_use_up_the_sitemap_budget(
+    httpserver: HTTPServer, fetcher: Fetcher
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/news.xml").respond_with_data(
+        NEWS_SITEMAP, content_type="application/xml"
+    )
+    found = discover_source(
+        source("sitemap", *BAD_URLS, httpserver.url_for("/news.xml")),
+        fetcher.fetch,
+        max_sitemaps=1,
+    )
+    assert [f.outcome for f in found.fetches] == ["bad-url"] * len(BAD_URLS) + ["ok"]
+    assert len(found.pages) == 3
+
+
+def test_ingest_records_bad_entries_and_fetches_the_good_ones(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """The issue's case: a file:// URL in one source no longer fails every source."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    for name in ("one", "two"):
+        httpserver.expect_request(f"/news/{name}").respond_with_data(
+            f"<html><body><p>{name}</p></body></html>", content_type="text/html"
+        )
+    sitemap = NEWS_SITEMAP.replace(
+        b"https://harbour.example/news/ferries?utm_medium=sitemap",
+        httpserver.url_for("/news/two").encode(),
+    )
+    sitemap = sitemap.replace(b"<url><loc>https://harbour.example/news/pier", b"<url><loc>x")
+    sitemap = sitemap.replace(b"https://harbour.example/about", b"javascript:void(0)")
+    httpserver.expect_request("/sitemap.xml").respond_with_data(
+        sitemap, content_type="application/xml"
+    )
+    good = httpserver.url_for("/news/one")
+    config_file = tmp_path / "sources.toml"
+    config_file.write_text(
+        f"""[fetch]
+allow_hosts = ["127.0.0.1", "localhost"]
+rate_limit = 0.0
+retries = 0
+
+[sources.pages]
+kind = "urls"
+urls = ["file:///etc/passwd", "{good}", "ftp://127.0.0.1/news"]
+schedule = "1h"
+
+[sources.broken]
+kind = "feed"
+url = "javascript:alert(1)"
+schedule = "1h"
+
+[sources.map]
+kind = "sitemap"
+url = "{httpserver.url_for("/sitemap.xml")}"
+schedule = "1h"
+""",
+        encoding="utf-8",
+    )
+    config = load_sources(config_file)
+    warehouse = tmp_path / "w.duckdb"
+    counts = {
+        s.name: fetch_source(warehouse, config, s, f"run-{s.name}").counts for s in config.sources
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        fetches = con.execute("SELECT run_id, kind, url, outcome FROM fetches").fetchall()
+        rejects = con.execute(
+            "SELECT run_id, input, reason FROM rejects ORDER BY run_id, input"
+        ).fetchall()
+    assert sorted(fetches) == sorted(
+        [
+            ("run-broken", "feed", "javascript:alert(1)", "bad-url"),
+            ("run-map", "page", httpserver.url_for("/news/two"), "ok"),
+            ("run-map", "sitemap", httpserver.url_for("/sitemap.xml"), "ok"),
+            ("run-pages", "page", good, "ok"),
+            ("run-pages", "urls", "file:///etc/passwd", "bad-url"),
+            ("run-pages", "urls", "ftp://127.0.0.1/news", "bad-url"),
+        ]
+    )
+    assert rejects == [
+        ("run-broken", "javascript:alert(1)", "bad-url"),
+        ("run-pages", "file:///etc/passwd", "bad-url"),
+        ("run-pages", "ftp://127.0.0.1/news", "bad-url"),
+    ]
+    assert (counts["pages"].rejected, counts["pages"].reasons) == (2, {"bad-url": 2})
+    assert counts["map"].rejected == 0
+    requested = {request.path for request, _ in httpserver.log}
+    assert {"/news/one", "/news/two", "/sitemap.xml"} <= requested

@@ -1,8 +1,10 @@
-"""Web ingestion end to end against a real HTTP server on 127.0.0.1."""
+"""Web ingestion end to end against a real HTTP server on 127.0.0.1, through the ingest flow
+itself (real Prefect, real DuckDB)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -11,7 +13,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from newsetl.pipeline.backfill import backfill_files
-from newsetl.pipeline.ingest import archive_dir, ingest_source
+from newsetl.pipeline.ingest import archive_dir
+from newsetl.store.warehouse import Counts
 from newsetl.web.sources import SourcesConfig, load_sources
 
 PARAGRAPH = ("<p>The {topic} council met on Monday and agreed a plan after a long debate, "
@@ -50,13 +53,35 @@ def site(httpserver: HTTPServer) -> HTTPServer:
     return httpserver
 
 
+@dataclass
+class Ingested(Counts):
+    run_id: str = ""
+
+
+@pytest.fixture
+def ingest(prefect_server, tmp_path: Path) -> Callable[..., Ingested]:
+    """Run the ingest flow on `<tmp_path>/sources.toml` (see `write_config`) for one source;
+    its run id and counts."""
+    from newsetl.cli import load_flow
+
+    flow = load_flow("ingest", "ingest")
+
+    def run(config: SourcesConfig, warehouse: Path, source: str | None = None) -> Ingested:
+        name = source or config.sources[0].name
+        result = flow(sources_file=str(tmp_path / "sources.toml"), source=name,
+                      warehouse=str(warehouse), workers=1)[name]
+        return Ingested(**result)
+
+    return run
+
+
 def _rows(warehouse: Path, query: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(query).fetchall()
 
 
 def test_feed_articles_load_once_and_a_second_run_fetches_nothing(site: HTTPServer,
-                                                                  tmp_path: Path):
+        tmp_path: Path, ingest: Callable[..., Ingested]) -> None:
     base = site.url_for("")[:-1]
     site.expect_request("/feed.xml").respond_with_data(
         rss(base, ["/news/harbour", "/news/ferry?utm_source=rss"]),
@@ -64,21 +89,22 @@ def test_feed_articles_load_once_and_a_second_run_fetches_nothing(site: HTTPServ
     config = write_config(tmp_path, f'[sources.gazette]\nkind = "feed"\nurl = "{base}/feed.xml"'
                                     '\nschedule = "15m"\n')
     warehouse = tmp_path / "wh" / "n.duckdb"
-    first = ingest_source(warehouse, config, config.sources[0], "run-1")
+    first = ingest(config, warehouse)
     assert (first.loaded, first.rejected) == (2, 0)
     pages_fetched = len([r for r in site.log if r[0].path.startswith("/news/")])
-    second = ingest_source(warehouse, config, config.sources[0], "run-2")
+    second = ingest(config, warehouse)
     assert (second.loaded, second.skipped) == (0, 2)
     assert len([r for r in site.log if r[0].path.startswith("/news/")]) == pages_fetched
     assert _rows(warehouse, "SELECT count(*) FROM articles") == [(2,)]
     # Tracking parameters are stripped before fetching and storing.
     assert _rows(warehouse, "SELECT count(*) FROM fetches WHERE url LIKE '%utm_%'") == [(0,)]
-    (warc,) = _rows(warehouse, "SELECT DISTINCT warc_path FROM fetches WHERE run_id = 'run-1'")
+    (warc,) = _rows(warehouse, "SELECT DISTINCT warc_path FROM fetches "
+                               f"WHERE run_id = '{first.run_id}' AND kind = 'page'")
     assert Path(warc[0]).is_file() and Path(warc[0]).parent == archive_dir(warehouse) / "gazette"
 
 
 def test_sitemap_index_and_feed_reaching_one_article_store_it_once(site: HTTPServer,
-                                                                   tmp_path: Path):
+        tmp_path: Path, ingest: Callable[..., Ingested]) -> None:
     base = site.url_for("")[:-1]
     site.expect_request("/sitemap_index.xml").respond_with_data(
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -97,9 +123,8 @@ def test_sitemap_index_and_feed_reaching_one_article_store_it_once(site: HTTPSer
                   f'schedule = "1h"\n[sources.wire]\nkind = "feed"\nurl = "{base}/feed.xml"\n'
                   'schedule = "1h"\n')
     warehouse = tmp_path / "n.duckdb"
-    maps, wire = config.sources
-    assert ingest_source(warehouse, config, maps, "run-1").loaded == 2
-    assert ingest_source(warehouse, config, wire, "run-2").skipped == 1
+    assert ingest(config, warehouse, "maps").loaded == 2
+    assert ingest(config, warehouse, "wire").skipped == 1
     assert _rows(warehouse, "SELECT count(*), count(DISTINCT url) FROM articles") == [(2, 2)]
 
 
@@ -110,7 +135,7 @@ def _stream_50_mb() -> Iterator[bytes]:
 
 
 def test_bad_pages_are_recorded_with_their_reason_and_the_rest_loads(site: HTTPServer,
-                                                                      tmp_path: Path):
+        tmp_path: Path, ingest: Callable[..., Ingested]) -> None:
     site.expect_request("/loop").respond_with_data("", status=302,
                                                    headers={"Location": "/loop"})
     site.expect_request("/huge").respond_with_handler(
@@ -134,7 +159,7 @@ def test_bad_pages_are_recorded_with_their_reason_and_the_rest_loads(site: HTTPS
     config = write_config(tmp_path, f'[sources.list]\nkind = "urls"\nurls = [{urls}]\n'
                                     'schedule = "1d"\n')
     warehouse = tmp_path / "n.duckdb"
-    counts = ingest_source(warehouse, config, config.sources[0], "run-1")
+    counts = ingest(config, warehouse)
     reasons = dict(_rows(warehouse, "SELECT regexp_extract(input, '/[^/]+$'), reason "
                                     "FROM rejects"))
     assert reasons == {"/loop": "redirect-loop", "/huge": "too-large",
@@ -149,7 +174,8 @@ def test_bad_pages_are_recorded_with_their_reason_and_the_rest_loads(site: HTTPS
     assert not any(r[0].host.startswith("10.") for r in site.log)
 
 
-def test_refresh_revalidates_with_a_conditional_get(httpserver: HTTPServer, tmp_path: Path):
+def test_refresh_revalidates_with_a_conditional_get(httpserver: HTTPServer,
+        tmp_path: Path, ingest: Callable[..., Ingested]) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/live", headers={"If-None-Match": '"v1"'}).respond_with_data(
         "", status=304)
@@ -159,19 +185,21 @@ def test_refresh_revalidates_with_a_conditional_get(httpserver: HTTPServer, tmp_
                                     f'["{httpserver.url_for("/live")}"]\nschedule = "5m"\n'
                                     'refresh = true\n')
     warehouse = tmp_path / "n.duckdb"
-    assert ingest_source(warehouse, config, config.sources[0], "run-1").loaded == 1
-    again = ingest_source(warehouse, config, config.sources[0], "run-2")
+    first = ingest(config, warehouse)
+    assert first.loaded == 1
+    again = ingest(config, warehouse)
     assert (again.loaded, again.skipped) == (0, 1)
     assert _rows(warehouse, "SELECT run_id, status, outcome FROM fetches ORDER BY run_id") == [
-        ("run-1", 200, "ok"), ("run-2", 304, "not-modified")]
+        (first.run_id, 200, "ok"), (again.run_id, 304, "not-modified")]
 
 
-def test_a_backfill_of_the_raw_archive_reproduces_the_ingest(site: HTTPServer, tmp_path: Path):
+def test_a_backfill_of_the_raw_archive_reproduces_the_ingest(site: HTTPServer,
+        tmp_path: Path, ingest: Callable[..., Ingested]) -> None:
     urls = ", ".join(f'"{site.url_for(p)}"' for p in ("/news/harbour", "/news/pier"))
     config = write_config(tmp_path, f'[sources.list]\nkind = "urls"\nurls = [{urls}]\n'
                                     'schedule = "1d"\n')
     warehouse = tmp_path / "live" / "n.duckdb"
-    ingest_source(warehouse, config, config.sources[0], "run-1")
+    ingest(config, warehouse)
     raw = archive_dir(warehouse)
     assert backfill_files(warehouse, [str(raw)], "run-2").skipped == 2
     offline = tmp_path / "offline.duckdb"

@@ -11,6 +11,8 @@ from newsetl.web.sources import (
     FetchSettings,
     Schedule,
     SourcesError,
+    bad_url_reason,
+    check_sources,
     load_sources,
     parse_schedule,
     parse_sources,
@@ -99,10 +101,10 @@ allow_private = true
         ),
         ('[sources.a]\nkind = "feed"\nschedule = "1h"', "a", "url", "required"),
         (
-            '[sources.a]\nkind = "feed"\nurl = "ftp://a.example/"\nschedule = "1h"',
+            '[sources.a]\nkind = "urls"\nurls = ["https://a.example/", 3]\nschedule = "1h"',
             "a",
-            "url",
-            "http(s)",
+            "urls",
+            "list of non-empty strings",
         ),
         (
             '[sources.a]\nkind = "urls"\nurl = "https://a.example/"\nschedule = "1h"',
@@ -164,8 +166,12 @@ def test_errors_name_file_source_and_field(
 
 
 def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(SourcesError) as err:
+        load_sources(missing)
+    assert str(err.value) == f"{missing}: not found: cp sources.example.toml {missing}"
     with pytest.raises(SourcesError, match="cannot read"):
-        load_sources(tmp_path / "missing.toml")
+        load_sources(tmp_path)  # a folder: exists, but is not a readable file
     with pytest.raises(SourcesError, match="invalid TOML"):
         load_sources(write(tmp_path, "[sources.a\n"))
     with pytest.raises(SourcesError, match="unknown top-level key"):
@@ -207,3 +213,64 @@ def test_parse_schedule(value: str | int, expected: Schedule) -> None:
 def test_bad_schedules(value: object) -> None:
     with pytest.raises(ValueError):
         parse_schedule(value)  # type: ignore[arg-type]
+
+
+BAD_URLS = [
+    "file:///etc/passwd",
+    "ftp://a.example/news",
+    "javascript:alert(1)",
+    "https://",
+    "/news/relative",
+    "not a url at all",
+    "http://[::1",
+    "http://a.example:notaport/",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_a_bad_url_is_an_entry_not_a_config_error(tmp_path: Path, bad: str) -> None:
+    """One bad entry must not break the other sources: the config loads and keeps it."""
+    config = load_sources(
+        write(
+            tmp_path,
+            f"""
+[sources.pages]
+kind = "urls"
+urls = ["https://a.example/one", {bad!r}, "https://a.example/two"]
+schedule = "1h"
+
+[sources.feed]
+kind = "feed"
+url = {bad!r}
+schedule = "1h"
+
+[sources.other]
+kind = "sitemap"
+url = "https://b.example/sitemap.xml"
+schedule = "1h"
+""",
+        )
+    )
+    pages, feed, other = config.sources
+    assert pages.urls == ("https://a.example/one", bad, "https://a.example/two")
+    assert feed.urls == (bad,)
+    assert other.urls == ("https://b.example/sitemap.xml",)
+    assert bad_url_reason(bad) is not None
+    assert bad_url_reason("https://a.example/one") is None
+
+
+def test_a_host_that_is_not_a_domain_name_is_a_bad_url() -> None:
+    reason = bad_url_reason("https://exa\u200dmple.com/")  # joiner: not a valid IDNA label
+    assert reason is not None and "host" in reason
+
+
+def test_check_sources_refuses_what_cannot_run(tmp_path: Path) -> None:
+    path = write(tmp_path, FEED + "\nenabled = false")
+    assert [s.name for s in check_sources(path, "a").sources] == ["a"]
+    with pytest.raises(SourcesError) as err:
+        check_sources(path, "b")
+    assert str(err.value) == f"{path}: no source named 'b' (known: a)"
+    with pytest.raises(SourcesError, match="no enabled source"):
+        check_sources(path, need_enabled=True)
+    with pytest.raises(SourcesError, match="not found"):
+        check_sources(tmp_path / "none.toml")

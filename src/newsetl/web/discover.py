@@ -14,6 +14,12 @@ whose loose parser copes with the malformed feeds found in the wild.
 
 Problems come back as `newsetl.models.Rejected` (reason `xml-entities`,
 `bad-feed`, `bad-sitemap`, `too-large`).
+
+A configured URL that is not a usable http(s) URL (`file://`, `ftp://`, no
+host, ...) is one bad entry of its source: it is never requested and comes
+back as a `bad-url` `FetchResult` among `Discovery.fetches`, so the ingest
+records it like any failed fetch (a `fetches` row and a `rejects` row) and the
+source's other entries still run.
 """
 
 from __future__ import annotations
@@ -32,10 +38,10 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 from defusedxml import DefusedXmlException
 
-from newsetl.models import Rejected
+from newsetl.models import BAD_URL, Rejected
 from newsetl.urls import canonical_url, is_http_url
 from newsetl.web.fetch import FetchResult, Kind
-from newsetl.web.sources import Source
+from newsetl.web.sources import Source, bad_url_reason
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 MAX_ENTRIES = 50_000  # the sitemap protocol's own limit per file
@@ -80,7 +86,8 @@ class Discovery:
     """Everything one source's discovery produced, for the caller to record."""
 
     pages: list[Discovered] = field(default_factory=list)
-    fetches: list[FetchResult] = field(default_factory=list)  # every feed/sitemap fetch
+    # every feed/sitemap fetch, and each configured URL refused as `bad-url` (never requested)
+    fetches: list[FetchResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # parse failures
 
 
@@ -155,24 +162,40 @@ def discover_source(
     Sitemap indexes are followed breadth-first (each sitemap once, at most
     `max_sitemaps` fetches). `fetch` is usually `Fetcher.fetch`; wrap it to
     pass stored validators for conditional GETs. The source's `rate_limit`
-    is passed on.
+    is passed on. Configured URLs that cannot be fetched become `bad-url`
+    results (see the module docstring); a source with nothing else yields
+    only those.
     """
     found = Discovery()
+    usable = []
+    for url in source.urls:
+        reason = bad_url_reason(url)
+        if reason is None:
+            usable.append(url)
+        else:
+            found.fetches.append(
+                FetchResult(
+                    url=url,
+                    final_url=url,
+                    outcome=BAD_URL,
+                    detail=f"not fetched (sources config): {reason}",
+                )
+            )
     if source.kind == "urls":
         found.pages = _first(
-            _unique(
-                Discovered(u, None, None, source.name) for u in map(_canonical, source.urls) if u
-            ),
+            _unique(Discovered(u, None, None, source.name) for u in map(_canonical, usable) if u),
             source.max_items,
         )
         return found
-    queue = deque(source.urls)
-    seen = {_canonical(u) or u for u in source.urls}  # children are listed canonically
-    while queue and len(found.fetches) < max_sitemaps:
+    queue = deque(usable)
+    seen = {_canonical(u) or u for u in usable}  # children are listed canonically
+    requests = 0
+    while queue and requests < max_sitemaps:
         if source.max_items is not None and len(found.pages) >= source.max_items:
             break
         url = queue.popleft()
         result = fetch(url, source.kind, rate_limit=source.rate_limit)
+        requests += 1
         found.fetches.append(result)
         if not result.ok or result.body is None:
             continue

@@ -8,6 +8,15 @@ typo is caught when the config is loaded rather than in the middle of a run.
 Unknown keys are errors too: a misspelt `max_item` silently ignored would be
 worse than a refusal.
 
+One kind of mistake is *not* fatal: a listed URL that is a string but not an
+absolute http(s) URL (`file://`, `ftp://`, `javascript:`, no host, garbage).
+It is one bad entry, not a broken config, so it is kept in `Source.urls` and
+reported at ingest time as a `bad-url` fetch and reject for that entry
+(`newsetl.web.discover.discover_source`); the rest of the source and the
+other sources still run. `check_sources` adds the checks that only make sense
+for a run (a named source must exist, something must be enabled), so the
+command line can refuse a run before it starts Prefect.
+
 `rate_limit` is always *seconds between two requests to the same host*
 (a minimum interval, not requests per second): it composes directly with a
 robots.txt `Crawl-delay`, which is also in seconds, and the larger wins.
@@ -22,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsetl.urls import is_http_url
+from newsetl.urls import canonical_url, is_http_url
 
 KINDS = ("feed", "sitemap", "urls")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -103,11 +112,34 @@ def load_sources(path: str | Path) -> SourcesConfig:
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
+    except FileNotFoundError as err:
+        raise SourcesError(file, None, None, f"not found: cp sources.example.toml {file}") from err
     except OSError as err:
         raise SourcesError(file, None, None, f"cannot read: {err.strerror or err}") from err
     except tomllib.TOMLDecodeError as err:
         raise SourcesError(file, None, None, f"invalid TOML: {err}") from err
     return parse_sources(data, file)
+
+
+def check_sources(
+    path: str | Path, only: str | None = None, *, need_enabled: bool = False
+) -> SourcesConfig:
+    """Load `path` and check it can drive a run, raising SourcesError if not.
+
+    On top of `load_sources`: `only` (a `--source` name) must name a
+    configured source, and with `need_enabled` some source must be enabled
+    (a scheduler with nothing to schedule is a config mistake). Meant to be
+    called before any flow starts, so a config mistake costs a second and one
+    line, not a server start-up and a traceback.
+    """
+    config = load_sources(path)
+    names = [s.name for s in config.sources]
+    if only is not None and only not in names:
+        known = ", ".join(names) or "none"
+        raise SourcesError(str(path), None, None, f"no source named {only!r} (known: {known})")
+    if need_enabled and not any(s.enabled for s in config.sources):
+        raise SourcesError(str(path), None, None, "no enabled source to schedule")
+    return config
 
 
 def parse_sources(data: dict[str, Any], file: str = "<config>") -> SourcesConfig:
@@ -274,10 +306,20 @@ def _source_urls(kind: str, raw: dict[str, Any], file: str, name: str) -> tuple[
     )
     if not urls:
         raise SourcesError(file, name, wanted, "must list at least one URL")
-    for url in urls:
-        if not is_http_url(url):
-            raise SourcesError(file, name, wanted, f"{url!r} is not an absolute http(s) URL")
+    # A non-http(s) entry is kept: discovery reports it as a `bad-url` entry
+    # of this source (see the module docstring) instead of failing every source.
     return tuple(urls)
+
+
+def bad_url_reason(url: str) -> str | None:
+    """Why a configured URL cannot be fetched, or None when it is a usable http(s) URL."""
+    if not is_http_url(url):
+        return f"{url!r} is not an absolute http(s) URL with a host"
+    try:
+        canonical_url(url)
+    except ValueError as err:
+        return str(err)
+    return None
 
 
 def _bool(value: Any, file: str, source: str, field: str) -> bool:
