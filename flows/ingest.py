@@ -22,7 +22,7 @@ from newsetl.pipeline.ingest import Fetched, fetch_source, pages_to_load
 from newsetl.pipeline.progress import progress_bar
 from newsetl.pipeline.run import Session, writing
 from newsetl.pipeline.runners import extraction_workers, groups_in_flight, task_runner
-from newsetl.store.warehouse import Counts
+from newsetl.store.warehouse import Counts, Warehouse
 from newsetl.web.sources import load_sources
 
 extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
@@ -30,7 +30,7 @@ extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
 
 
 @task(cache_policy=NO_CACHE)
-def fetch(warehouse: str, sources_file: str, name: str, run_id: str) -> Fetched:
+def fetch(warehouse: Warehouse, sources_file: str, name: str, run_id: str) -> Fetched:
     """Discover, fetch and archive one source's new pages."""
     config = load_sources(sources_file)
     source = next(s for s in config.sources if s.name == name)

@@ -18,7 +18,8 @@ import urllib3.util.connection
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from newsetl.web.fetch import Fetcher, address_allowed, parse_retry_after
+from newsetl.urls import canonical_url
+from newsetl.web.fetch import Fetcher, address_allowed, connect_target, parse_retry_after
 from newsetl.web.sources import FetchSettings
 
 PAGE = b"<!doctype html><html><head><title>Harbour</title></head><body><p>Hi</p></body></html>"
@@ -376,7 +377,7 @@ def test_redirect_to_private_address_is_refused_before_connecting(
     httpserver.expect_request("/go").respond_with_data("", status=302, headers={"Location": target})
     result = make_fetcher(clock).fetch(httpserver.url_for("/go"))
     assert result.outcome == "blocked-address"
-    assert result.final_url == target
+    assert result.final_url == canonical_url(target)  # [::ffff:a.b.c.d] becomes a.b.c.d
     assert set(connections) <= LOOPBACK
 
 
@@ -395,6 +396,39 @@ def test_name_resolving_to_a_private_address_is_refused(
     assert mixed.outcome == "blocked-address" and "10.1.2.3" in mixed.detail
     assert asked == ["intranet.example", "mixed.example"]
     assert connections == []
+
+
+def test_resolver_is_asked_the_host_urllib3_connects_to(
+    clock: FakeClock, connections: list[str]
+) -> None:
+    """Trailing dot kept (`intranet.` skips the resolver's search domains,
+    `intranet` does not), IDNA applied; numeric hosts are never resolved."""
+    asked: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["10.1.2.3"]
+
+    fetcher = Fetcher(FetchSettings(), clock=clock, resolve=resolve)
+    for url in ("http://Intranet./a", "http://b\u00fccher.example/a", "http://0x0a010203/a"):
+        result = fetcher.fetch(url)
+        assert result.outcome == "blocked-address", result.detail
+        assert "10.1.2.3" in result.detail
+    assert asked == ["intranet.", "xn--bcher-kva.example"]
+    assert connections == []
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port"),
+    [
+        ("http://127.0.0.2:81\\@127.0.0.1:80/x", "127.0.0.2", 81),  # what urllib.parse misreads
+        ("HTTPS://Example.COM./a", "example.com.", 443),
+        ("http://[::FFFF:127.0.0.1]/", "::ffff:127.0.0.1", 80),
+        ("  http://2130706433:8080/", "2130706433", 8080),
+    ],
+)
+def test_connect_target_is_what_requests_connects_to(url: str, host: str, port: int) -> None:
+    assert connect_target(url)[1:] == (host, port)
 
 
 def test_loopback_is_blocked_by_default(
@@ -438,6 +472,11 @@ def test_redirect_to_another_scheme_is_refused(
         ("::1", False, False),
         ("fd00:ec2::254", False, False),
         ("::ffff:10.0.0.1", False, False),
+        ("::127.0.0.1", False, False),  # IPv4-compatible
+        ("64:ff9b::a9fe:a9fe", False, False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::5db8:d822", False, True),  # NAT64 of 93.184.216.34
+        ("2002:a9fe:a9fe::1", False, False),  # 6to4 of 169.254.169.254
+        ("2002:0a00:0001::1", True, True),  # 6to4 of 10.0.0.1, private allowed
         ("10.0.0.1", True, True),
         ("fd12:3456::1", True, True),
         ("127.0.0.1", True, False),

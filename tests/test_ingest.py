@@ -13,8 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from newsetl.pipeline.backfill import backfill_files
-from newsetl.pipeline.ingest import archive_dir
-from newsetl.store.warehouse import Counts
+from newsetl.store.warehouse import Counts, Warehouse
 from newsetl.web.sources import SourcesConfig, load_sources
 
 PARAGRAPH = ("<p>The {topic} council met on Monday and agreed a plan after a long debate, "
@@ -100,7 +99,8 @@ def test_feed_articles_load_once_and_a_second_run_fetches_nothing(site: HTTPServ
     assert _rows(warehouse, "SELECT count(*) FROM fetches WHERE url LIKE '%utm_%'") == [(0,)]
     (warc,) = _rows(warehouse, "SELECT DISTINCT warc_path FROM fetches "
                                f"WHERE run_id = '{first.run_id}' AND kind = 'page'")
-    assert Path(warc[0]).is_file() and Path(warc[0]).parent == archive_dir(warehouse) / "gazette"
+    assert Path(warc[0]).is_file()
+    assert Path(warc[0]).parent == Warehouse(warehouse).archive_dir / "gazette"
 
 
 def test_sitemap_index_and_feed_reaching_one_article_store_it_once(site: HTTPServer,
@@ -200,7 +200,7 @@ def test_a_backfill_of_the_raw_archive_reproduces_the_ingest(site: HTTPServer,
                                     'schedule = "1d"\n')
     warehouse = tmp_path / "live" / "n.duckdb"
     ingest(config, warehouse)
-    raw = archive_dir(warehouse)
+    raw = Warehouse(warehouse).archive_dir
     assert backfill_files(warehouse, [str(raw)], "run-2").skipped == 2
     offline = tmp_path / "offline.duckdb"
     assert backfill_files(offline, [str(raw)], "run-3").loaded == 2

@@ -5,8 +5,24 @@ server returns (or that only strip analytics noise):
 
 * scheme and host are lowercased, the host is IDNA-encoded (punycode) and
   loses a trailing dot; default ports (80 for http, 443 for https) go;
+* a host that is an IPv4 address in any spelling that `inet_aton` (and so
+  `socket.getaddrinfo`, which the HTTP library connects with) accepts -
+  `2130706433`, `0x7f000001`, `127.1`, `0177.0.0.1`, `127.000.000.001` -
+  becomes dotted decimal (`127.0.0.1`), as WHATWG URL parsing in browsers
+  does; an IPv4-mapped IPv6 address (`[::ffff:127.0.0.1]`) reaches the same
+  peer and becomes the IPv4 address; other IPv6 addresses are compressed;
+* `localhost` stays a name: a name's addresses are the resolver's business
+  (the hosts file may say 127.0.0.1, ::1 or 127.0.1.1), a server may answer
+  `Host: localhost` differently from `Host: 127.0.0.1`, and a pure function
+  of the string cannot know either. The fetcher resolves it and blocks it
+  like any name that resolves to loopback;
 * user info (`user:password@`) is dropped: credentials must never end up
-  in the warehouse, and news pages do not need them;
+  in the warehouse, and news pages do not need them (the fetcher refuses
+  such URLs outright);
+* a URL whose authority HTTP libraries would split differently is no URL
+  here: a backslash in the authority (`http://a\\@b/` is host `b` to
+  `urllib.parse` but host `a` to urllib3 and browsers), a control character
+  anywhere, or a `%` or space in the host;
 * the fragment is dropped: it is never sent to the server;
 * an empty path becomes `/`, and `.`/`..` segments are resolved;
 * percent-escapes are normalised (RFC 3986 6.2.2): non-ASCII characters
@@ -27,6 +43,7 @@ merge only stores it twice (which the content hash later reveals).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -71,16 +88,75 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _SAFE = "%/:@!$&'()*+,;=?-._~"
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# One part of an inet_aton address: C-style hex (`0x7f`), octal (`0177`) or decimal.
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*")
 
 
 def is_http_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host: the only URLs we fetch."""
     try:
-        parts = urlsplit(url.strip())
-        port_ok = parts.port != 0  # reading .port validates it: raises when not a number
-        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname) and port_ok
+        return _authority_problem(url) is None
     except ValueError:  # an unbalanced IPv6 bracket, a bad or out-of-range port
         return False
+
+
+def authority_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL whose host every HTTP library reads alike, or None.
+
+    Checked before anything connects: `urllib.parse` ends the authority at
+    the first `/?#`, urllib3 (and browsers) also at a backslash, so in
+    `http://127.0.0.2\\@127.0.0.1/` one sees host 127.0.0.1 and the other
+    connects to 127.0.0.2. User info is not refused here (`canonical_url`
+    drops it); the fetcher refuses it on its own.
+    """
+    try:
+        return _authority_problem(url)
+    except ValueError as err:
+        return f"{url!r}: {err}"
+
+
+def _authority_problem(url: str) -> str | None:
+    url = url.strip()
+    if _CONTROL.search(url):
+        return f"control character in {url!r}"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return f"only http(s) URLs with a host are fetched: {url!r}"
+    if "\\" in parts.netloc:
+        return f"backslash in the authority of {url!r}: HTTP libraries disagree on its host"
+    if "%" in parts.hostname or " " in parts.hostname:
+        return f"'%' or space in the host of {url!r}"
+    if parts.port == 0:  # reading .port validates it: raises when not a number
+        return f"port 0 in {url!r}"
+    return None
+
+
+def parse_ipv4_number(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address `host` denotes as a number, in every spelling `inet_aton` accepts.
+
+    `socket.getaddrinfo` (and so every HTTP connection) reads `127.1`,
+    `2130706433`, `0x7f000001`, `0177.0.0.1` and `127.000.000.001` as
+    127.0.0.1: one to four parts, each C-style decimal, octal (leading 0) or
+    hex (0x), the last part filling the remaining bytes. None for anything
+    else, which the resolver treats as a name. Trailing dots are ignored
+    (WHATWG URL parsing ignores one; `inet_aton` does not, and then resolves the
+    name, so reading it as the address errs on the side of the check).
+    """
+    parts = host.rstrip(".").split(".")
+    if not 1 <= len(parts) <= 4 or not all(_IPV4_PART.fullmatch(p) for p in parts):
+        return None
+    values = [
+        int(p, 16) if p[:2] in ("0x", "0X") else int(p, 8) if p.startswith("0") else int(p)
+        for p in parts
+    ]
+    *leading, last = values
+    if any(v > 0xFF for v in leading) or last >= 1 << (8 * (5 - len(values))):
+        return None
+    number = last
+    for i, value in enumerate(leading):
+        number |= value << (24 - 8 * i)
+    return ipaddress.IPv4Address(number)
 
 
 def canonical_url(url: str) -> str:
@@ -89,8 +165,9 @@ def canonical_url(url: str) -> str:
     Raises ValueError for anything `is_http_url` rejects, or a host that is not
     a valid internationalised domain name.
     """
-    if not is_http_url(url):
-        raise ValueError(f"not an http(s) URL: {url!r}")
+    problem = authority_problem(url)
+    if problem is not None:
+        raise ValueError(f"not an http(s) URL: {problem}")
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     netloc = _host(parts.hostname or "")
@@ -104,13 +181,16 @@ def canonical_url(url: str) -> str:
 def _host(hostname: str) -> str:
     host = hostname.rstrip(".").lower()
     if ":" in host:  # IPv6 literal: urlsplit removed the brackets
-        return f"[{host}]"
-    if host.isascii():
-        return host
-    try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError as err:
-        raise ValueError(f"invalid host name {hostname!r}: {err}") from err
+        ip = ipaddress.IPv6Address(host)  # ValueError for a bad one
+        return str(ip.ipv4_mapped) if ip.ipv4_mapped is not None else f"[{ip.compressed}]"
+    if not host.isascii():
+        # Before the number check: IDNA maps fullwidth digits and dots to ASCII.
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as err:
+            raise ValueError(f"invalid host name {hostname!r}: {err}") from err
+    ip = parse_ipv4_number(host)
+    return host if ip is None else str(ip)
 
 
 def _remove_dot_segments(path: str) -> str:

@@ -14,9 +14,7 @@ but whose load did not finish.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from newsetl.archive.warc import WarcWriter
 from newsetl.models import NOT_MODIFIED, OK, FetchResult
@@ -28,19 +26,10 @@ from newsetl.store.fetchlog import (
     unloaded_warcs,
     validators,
 )
-from newsetl.store.warehouse import Counts, connect, warehouse_path
+from newsetl.store.warehouse import Counts, Warehouse
 from newsetl.web.discover import discover_source
 from newsetl.web.fetch import Fetcher
 from newsetl.web.sources import Source, SourcesConfig
-
-
-def archive_dir(warehouse: str | os.PathLike[str] | None) -> Path:
-    """Raw WARC files live beside the warehouse: `<warehouse folder>/archive/`.
-
-    Absolute, so the `fetches` log and the file ledger name a WARC the same
-    way whatever the working directory.
-    """
-    return warehouse_path(warehouse).absolute().parent / "archive"
 
 
 @dataclass
@@ -51,19 +40,21 @@ class Fetched:
     warc_file: str
 
 
-def fetch_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig,
-                 source: Source, run_id: str, fetcher: Fetcher | None = None) -> Fetched:
+def fetch_source(warehouse: Warehouse, config: SourcesConfig, source: Source, run_id: str,
+                 fetcher: Fetcher | None = None) -> Fetched:
     """Discover, fetch (politely) and archive one source's new pages.
 
     Pages already stored are not fetched again unless the source asks for
     `refresh`; then the stored validators make it a conditional GET, and a
     304 counts as skipped. A failed fetch becomes a `rejects` row with the
-    fetch outcome as its reason; the run goes on.
+    fetch outcome as its reason; the run goes on. The WARC goes to the
+    warehouse's `archive_dir`, absolute, so the `fetches` log and the file
+    ledger name it the same way whatever the working directory.
     """
-    with connect(warehouse) as con:
+    with warehouse.connect() as con:
         stored = known_urls(con)
     fetcher = fetcher or Fetcher(config.fetch)
-    warc_file = archive_dir(warehouse) / source.name / f"{run_id}.warc.gz"
+    warc_file = warehouse.archive_dir / source.name / f"{run_id}.warc.gz"
     fetches: list[dict] = []
     rejects: list[dict] = []
     counts = Counts()
@@ -84,7 +75,7 @@ def fetch_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig
                     for p in found.problems]
         pages = [p.url for p in found.pages if source.refresh or p.url not in stored]
         counts.skipped = len(found.pages) - len(pages)
-        with connect(warehouse) as con:
+        with warehouse.connect() as con:
             stored_validators = validators(con, pages)
         for url in pages:
             etag, modified = stored_validators.get(url, (None, None))
@@ -94,7 +85,7 @@ def fetch_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig
             failpoint("page-fetched")
             if result.outcome == NOT_MODIFIED:
                 counts.skipped += 1
-    with connect(warehouse) as con:
+    with warehouse.connect() as con:
         record_fetches(con, run_id, fetches, rejects)
     failpoint("fetches-recorded")
     counts.seen = counts.skipped + len(rejects)
@@ -104,10 +95,9 @@ def fetch_source(warehouse: str | os.PathLike[str] | None, config: SourcesConfig
     return Fetched(counts, str(warc_file))
 
 
-def pages_to_load(warehouse: str | os.PathLike[str] | None, source: str,
-                  fetched: Fetched) -> list[str]:
+def pages_to_load(warehouse: Warehouse, source: str, fetched: Fetched) -> list[str]:
     """The WARC files a source's load must read: this run's, and any earlier one whose
     fetched pages never finished loading (its run was killed or failed after fetching)."""
-    with connect(warehouse) as con:
+    with warehouse.connect() as con:
         pending = unloaded_warcs(con, source)
     return list(dict.fromkeys([*pending, fetched.warc_file]))

@@ -21,15 +21,7 @@ from newsetl.pipeline.backfill import stop_extraction_pool
 from newsetl.pipeline.extract import EXTRACTOR_VERSION
 from newsetl.pipeline.failpoints import failpoint
 from newsetl.store.search import index_is_stale, refresh_index
-from newsetl.store.warehouse import (
-    Counts,
-    connect,
-    exclusive_run,
-    finish_run,
-    new_run_id,
-    start_run,
-    warehouse_path,
-)
+from newsetl.store.warehouse import Counts, Warehouse, finish_run, new_run_id, start_run
 
 
 @dataclass
@@ -44,7 +36,7 @@ class Run:
 class Session:
     """A flow's hold on the warehouse: what its runs changed decides the index refresh."""
 
-    warehouse: str
+    warehouse: Warehouse
     changed: bool = False  # some run loaded or updated an article
 
     @contextmanager
@@ -56,7 +48,7 @@ class Session:
         what its committed batches did.
         """
         run = Run(new_run_id())
-        with connect(self.warehouse) as con:
+        with self.warehouse.connect() as con:
             start_run(con, run.run_id, flow, parameters, EXTRACTOR_VERSION, source=source)
         status = "failed"
         try:
@@ -67,20 +59,20 @@ class Session:
             raise
         finally:
             self.changed |= bool(run.counts.loaded or run.counts.updated)
-            with connect(self.warehouse) as con:
+            with self.warehouse.connect() as con:
                 finish_run(con, run.run_id, run.counts, status)
 
 
 @contextmanager
-def writing(warehouse: str | os.PathLike[str] | None) -> Iterator[Session]:
+def writing(warehouse: str | os.PathLike[str] | Warehouse | None) -> Iterator[Session]:
     """Hold the warehouse's run lock for a flow; stop the extraction processes and
     refresh the search index (when an article changed, or it is stale) on the way out.
 
     The index is refreshed only when the work ended normally: after a
     failure the next run finds it stale and rebuilds it.
     """
-    session = Session(str(warehouse_path(warehouse)))
-    with exclusive_run(session.warehouse):
+    session = Session(warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse))
+    with session.warehouse.exclusive_run():
         ok = False
         try:
             yield session
@@ -91,6 +83,6 @@ def writing(warehouse: str | os.PathLike[str] | None) -> Iterator[Session]:
             stop_extraction_pool()
             if ok:
                 failpoint("index-refresh")
-                with connect(session.warehouse) as con:
+                with session.warehouse.connect() as con:
                     if session.changed or index_is_stale(con):
                         refresh_index(con)

@@ -14,25 +14,61 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import numpy as np
-import pyarrow as pa
 
 from newsetl.archive.files import item_hash
-from newsetl.models import Article, Item, Reject
-from newsetl.store.warehouse import (
-    ARTICLE_SCHEMA,
-    DATE_SCHEMA,
-    ENTITY_SCHEMA,
-    FILE_SCHEMA,
-    ITEM_SCHEMA,
-    QUOTE_SCHEMA,
-    REJECT_SCHEMA,
-    Batch,
+from newsetl.models import Article, DateMention, Entity, Item, Quote, Reject
+from newsetl.store.schema import (
+    ARTICLES,
+    DATE_MENTIONS,
+    ENTITIES,
+    FILES,
+    ITEMS,
+    QUOTES,
+    REJECTS,
+    Table,
+    arrow_table,
 )
+from newsetl.store.warehouse import Batch
 
-# Article fields that make up its content (what `content_hash` covers).
-_CONTENT_FIELDS = ("title", "authors", "published_at", "modified_at", "language", "body",
-                   "notes", "description", "site_name", "canonical_url", "section", "topics",
-                   "top_image", "image_captions", "is_paywalled")
+# Article fields that are not `articles` columns, and the table they go to instead.
+ARTICLE_NOT_STORED = {"entities": "entities", "quotes": "quotes", "dates": "date_mentions"}
+# Each child dataclass's table, and its fields stored under another column name.
+CHILD_TABLES: dict[type, tuple[Table, dict[str, str]]] = {
+    Entity: (ENTITIES, {}),
+    Quote: (QUOTES, {"start": "start_offset", "end": "end_offset"}),
+    DateMention: (DATE_MENTIONS, {"start": "start_offset"}),
+}
+
+# Article fields copied as they are into the `articles` column of the same name: the
+# declared batch columns that are Article fields (a new one needs no code here).
+_COPIED = tuple(name for name in ARTICLES.batch_names
+                if name in {f.name for f in fields(Article)})
+# What `content_hash` covers: the columns the declaration marks `content`. The hash
+# serialises them with sorted keys, so their order does not matter.
+_CONTENT_FIELDS = ARTICLES.content_names
+
+
+def field_problems(article_type: type = Article,
+                   children: dict[type, tuple[Table, dict[str, str]]] | None = None
+                   ) -> list[str]:
+    """Dataclass fields with no column to go to, and content columns no field feeds.
+
+    A field that is neither a column nor listed as stored elsewhere would be
+    extracted and then dropped without a word; tests/test_schema.py asserts
+    this list is empty.
+    """
+    names = {f.name for f in fields(article_type)}
+    problems = [f"{article_type.__name__}.{name} is neither an articles column nor listed in "
+                "newsetl.store.rows.ARTICLE_NOT_STORED"
+                for name in sorted(names - set(ARTICLES.names) - set(ARTICLE_NOT_STORED))]
+    problems += [f"articles.{name} is marked content but is no {article_type.__name__} field"
+                 for name in _CONTENT_FIELDS if name not in names]
+    for cls, (table, renamed) in (CHILD_TABLES if children is None else children).items():
+        for f in fields(cls):
+            column = renamed.get(f.name, f.name)
+            if column not in table.names:
+                problems.append(f"{cls.__name__}.{f.name} has no column {table.name}.{column}")
+    return problems
 
 
 def _sha(text: str) -> str:
@@ -109,9 +145,14 @@ def minhash(text: str) -> list[int] | None:
     return permuted.min(axis=0).astype(np.int64).tolist()
 
 
-def _fields(obj: object) -> dict:
-    """A dataclass's fields as a dict, shallow (`asdict` deep-copies, at 10x the cost)."""
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}  # type: ignore[arg-type]
+def _child_row(obj: Entity | Quote | DateMention, common: dict) -> dict:
+    """A child dataclass as its table's row, fields renamed to their columns.
+
+    Shallow on purpose (`asdict` deep-copies, at 10x the cost).
+    """
+    renamed = CHILD_TABLES[type(obj)][1]
+    return {**{renamed.get(f.name, f.name): getattr(obj, f.name) for f in fields(obj)},
+            **common}
 
 
 @dataclass
@@ -130,14 +171,18 @@ class ArticleRows:
 
 
 def article_rows(item: Item, article: Article, extractor_version: str) -> ArticleRows:
-    """The rows of every table that one extracted article goes to."""
+    """The rows of every table that one extracted article goes to.
+
+    Article fields declared as `articles` columns are copied; the columns
+    computed here are the rest, and `build_batch` refuses a row whose keys
+    are not exactly the declared batch columns.
+    """
     aid = article_id(item, article)
     digest = item_hash(item.data)
-    row = {name: getattr(article, name) for name in _CONTENT_FIELDS}
+    row = {name: getattr(article, name) for name in _COPIED}
     row.update(
         article_id=aid, source=item.source, url=item.url or article.canonical_url,
         word_count=article.word_count, paragraph_count=len(article.paragraphs),
-        encoding=article.encoding, encoding_source=article.encoding_source,
         provenance=sorted(article.provenance.items()), content_hash=content_hash(article),
         minhash=minhash(article.body),
         extractor_version=extractor_version, archive_path=item.archive_path,
@@ -146,20 +191,15 @@ def article_rows(item: Item, article: Article, extractor_version: str) -> Articl
     common = {"article_id": aid, "extractor_version": extractor_version}
     return ArticleRows(
         article=row,
-        entities=[{**_fields(e), **common} for e in article.entities],
-        quotes=[{**_fields(q), "start_offset": q.start, "end_offset": q.end, **common}
-                for q in article.quotes],
-        dates=[{**_fields(d), "start_offset": d.start,
-                "date": date.fromisoformat(d.date) if d.date else None, **common}
+        entities=[_child_row(e, common) for e in article.entities],
+        quotes=[_child_row(q, common) for q in article.quotes],
+        dates=[{**_child_row(d, common),
+                "date": date.fromisoformat(d.date) if d.date else None}
                for d in article.dates],
         item={"source": item.source, "item_key": item.key, "item_hash": digest,
               "archive_path": item.archive_path, "status": "loaded", "article_id": aid,
               "extractor_version": extractor_version},
     )
-
-
-def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def build_batch(loaded: list[ArticleRows], rejects: list[Reject], extractor_version: str,
@@ -176,12 +216,12 @@ def build_batch(loaded: list[ArticleRows], rejects: list[Reject], extractor_vers
                           "status": "rejected", "article_id": None,
                           "extractor_version": extractor_version})
     return Batch(
-        articles=_table([rows.article for rows in by_id], ARTICLE_SCHEMA),
-        entities=_table([e for rows in by_id for e in rows.entities], ENTITY_SCHEMA),
-        quotes=_table([q for rows in by_id for q in rows.quotes], QUOTE_SCHEMA),
-        dates=_table([d for rows in by_id for d in rows.dates], DATE_SCHEMA),
-        items=_table(items, ITEM_SCHEMA),
-        rejects=_table([{"input": r.input, "reason": r.reason, "detail": r.detail,
-                         "item_hash": r.item_hash} for r in rejects], REJECT_SCHEMA),
-        files=_table(files or [], FILE_SCHEMA),
+        articles=arrow_table([rows.article for rows in by_id], ARTICLES),
+        entities=arrow_table([e for rows in by_id for e in rows.entities], ENTITIES),
+        quotes=arrow_table([q for rows in by_id for q in rows.quotes], QUOTES),
+        dates=arrow_table([d for rows in by_id for d in rows.dates], DATE_MENTIONS),
+        items=arrow_table(items, ITEMS),
+        rejects=arrow_table([{"input": r.input, "reason": r.reason, "detail": r.detail,
+                              "item_hash": r.item_hash} for r in rejects], REJECTS),
+        files=arrow_table(files or [], FILES),
     )

@@ -2,7 +2,9 @@
 
 The schema is a list of migrations applied in order at connect time and
 recorded in `schema_version`, so a warehouse made by an older release is
-brought up to date without a manual step. Loads go through Arrow tables
+brought up to date without a manual step; every table is also declared once
+in `newsetl.store.schema`, which the Arrow schemas and the loader's column
+lists derive from and a test holds the migrations to. Loads go through Arrow tables
 (`INSERT ... SELECT`), tens of thousands of rows a second, one transaction
 per batch: a batch is all in or all out.
 """
@@ -16,13 +18,28 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from newsetl.store.schema import (
+    ARTICLE_BANDS,
+    ARTICLE_VERSIONS,
+    ARTICLES,
+    DATE_MENTIONS,
+    ENTITIES,
+    FETCHES,
+    FILES,
+    ITEMS,
+    QUOTES,
+    REJECTS,
+    copy_rows,
+    insert_select,
+)
 
 DEFAULT_WAREHOUSE = "warehouse/newsetl.duckdb"
 
@@ -109,48 +126,16 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 
-_S, _TS = pa.string(), pa.timestamp("us", tz="UTC")
-_LIST, _I32 = pa.list_(_S), pa.int32()
-ARTICLE_SCHEMA = pa.schema([
-    ("article_id", _S), ("source", _S), ("url", _S), ("canonical_url", _S), ("title", _S),
-    ("authors", _LIST), ("published_at", _TS), ("modified_at", _TS), ("language", _S),
-    ("body", _S), ("notes", _LIST), ("word_count", _I32), ("paragraph_count", _I32),
-    ("description", _S), ("site_name", _S), ("section", _S), ("topics", _LIST),
-    ("top_image", _S), ("image_captions", _LIST), ("is_paywalled", pa.bool_()),
-    ("encoding", _S), ("encoding_source", _S), ("provenance", pa.map_(_S, _S)),
-    ("content_hash", _S), ("minhash", pa.list_(pa.int64())), ("extractor_version", _S),
-    ("archive_path", _S),
-    ("item_key", _S), ("item_hash", _S),
-])
-ENTITY_SCHEMA = pa.schema([
-    ("article_id", _S), ("name", _S), ("kind", _S), ("mentions", _I32),
-    ("first_offset", _I32), ("offsets", pa.list_(_I32)), ("extractor_version", _S),
-])
-QUOTE_SCHEMA = pa.schema([
-    ("article_id", _S), ("ordinal", _I32), ("text", _S), ("speaker", _S), ("speaker_kind", _S),
-    ("verb", _S), ("start_offset", _I32), ("end_offset", _I32), ("extractor_version", _S),
-])
-DATE_SCHEMA = pa.schema([
-    ("article_id", _S), ("text", _S), ("context", _S), ("start_offset", _I32),
-    ("date", pa.date32()), ("year_known", pa.bool_()), ("extractor_version", _S),
-])
-ITEM_SCHEMA = pa.schema([
-    ("source", _S), ("item_key", _S), ("item_hash", _S), ("archive_path", _S),
-    ("status", _S), ("article_id", _S), ("extractor_version", _S),
-])
-REJECT_SCHEMA = pa.schema([("input", _S), ("reason", _S), ("detail", _S), ("item_hash", _S)])
-FILE_SCHEMA = pa.schema([("path", _S), ("size", pa.int64()), ("mtime_ns", pa.int64()),
-                         ("items", _I32), ("extractor_version", _S)])
-FETCH_SCHEMA = pa.schema([
-    ("source", _S), ("kind", _S), ("url", _S), ("final_url", _S), ("status", _I32),
-    ("outcome", _S), ("detail", _S), ("content_type", _S), ("bytes", _I32),
-    ("elapsed_ms", pa.float64()), ("redirects", _LIST), ("etag", _S), ("last_modified", _S),
-    ("headers", pa.map_(_S, _S)), ("warc_path", _S), ("warc_offset", pa.int64()),
-    ("warc_length", pa.int64()), ("fetched_at", _TS),
-])
-
-# The loader adds cluster_id, version, first_seen_at, last_seen_at and run_id itself.
-_ARTICLE_LOAD_COLUMNS = [f.name for f in ARTICLE_SCHEMA]
+# Arrow schemas of the batches, derived from the one declaration (`newsetl.store.schema`):
+# each is the table's columns minus those the loader fills itself.
+ARTICLE_SCHEMA = ARTICLES.arrow_schema
+ENTITY_SCHEMA = ENTITIES.arrow_schema
+QUOTE_SCHEMA = QUOTES.arrow_schema
+DATE_SCHEMA = DATE_MENTIONS.arrow_schema
+ITEM_SCHEMA = ITEMS.arrow_schema
+REJECT_SCHEMA = REJECTS.arrow_schema
+FILE_SCHEMA = FILES.arrow_schema
+FETCH_SCHEMA = FETCHES.arrow_schema
 
 
 def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -168,113 +153,166 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("BEGIN")
         for statement in statements:
             con.execute(statement)
-        con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+        con.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, now())",
+                    [version])
         con.execute("COMMIT")
     return len(MIGRATIONS)
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used as asked; the message says why and what to do."""
+
+
+class WarehouseBusy(WarehouseError):
     """Another process held the warehouse for longer than we were willing to wait."""
+
+
+class WarehouseMissing(WarehouseError, FileNotFoundError):
+    """A reader asked for a warehouse that no run has created yet."""
 
 
 # How long to wait for another process's lock before giving up (seconds).
 LOCK_WAIT = float(os.environ.get("NEWSETL_LOCK_WAIT", "120"))
 
-
-def _open(target: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
-    """Connect, waiting while another process holds the file's lock.
-
-    DuckDB lets one process write a file, or several read it, never both:
-    writers therefore hold the file for one batch at a time, and whoever
-    finds it locked retries here (saying so once on stderr) instead of
-    failing at the first try.
-    """
-    deadline, delay, told = time.monotonic() + wait, 0.05, False
-    while True:
-        try:
-            return duckdb.connect(str(target), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc):
-                raise
-            holder = _LOCK_HOLDER.search(str(exc))
-            who = f"process {holder.group(1)}" if holder else "another process"
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"{target} is locked by {who}: gave up after {wait:.0f} s "
-                    "(set NEWSETL_LOCK_WAIT to wait longer)") from None
-            if not told:
-                print(f"newsetl: {target} is in use by {who}; waiting up to {wait:.0f} s ...",
-                      file=sys.stderr)
-                told = True
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
-
-
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
 
 
-@contextmanager
-def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
-            wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (creating and migrating it when writing) and close it after.
+class Warehouse:
+    """The one door to a warehouse: its DuckDB file and what lives beside it.
 
-    Keep the `with` block short when writing: readers cannot open the file
-    until it ends.
+    Everything that touches the warehouse gets its connections, its run
+    lock and its neighbouring paths from here; the SQL itself lives in the
+    `store` modules as functions over a connection. A second backend is a
+    subclass: a DuckLake catalog or a MotherDuck database overrides
+    `_connect` (ATTACH the catalog and USE it; or connect to `md:name`) and
+    `exclusive_run` if its own transactions make the run lock unnecessary
+    (README, "Past one file").
     """
-    target = warehouse_path(path)
-    wait = LOCK_WAIT if wait is None else wait
-    if read_only and not target.exists():
-        raise FileNotFoundError(f"no warehouse at {target}: run `newsetl backfill` first")
-    if not read_only:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(target, read_only, wait)
-    try:
-        if not read_only:
-            migrate(con)
-        yield con
-    finally:
-        con.close()
 
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = warehouse_path(path).absolute()
 
-@contextmanager
-def exclusive_run(path: str | os.PathLike[str] | None = None,
-                  wait: float | None = None) -> Iterator[None]:
-    """Hold the warehouse's run lock (`<file>.lock`) for a whole writing run.
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.path)!r})"
 
-    Batches keep the DuckDB file itself free for readers between loads, so
-    this lock is what stops two backfills or ingests from interleaving: the
-    second waits (saying so once) and then fails with a clear message.
-    """
-    target = warehouse_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    wait = LOCK_WAIT if wait is None else wait
-    deadline, told = time.monotonic() + wait, False
-    with open(f"{target}.lock", "a+") as fh:
+    # -- paths beside the database -------------------------------------------------
+
+    @property
+    def lock_file(self) -> Path:
+        """Held by a writing run for its whole length (`exclusive_run`)."""
+        return self.path.with_name(self.path.name + ".lock")
+
+    @property
+    def archive_dir(self) -> Path:
+        """Raw WARC files of web ingestion: `<warehouse folder>/archive/<source>/`."""
+        return self.path.parent / "archive"
+
+    @property
+    def report_file(self) -> Path:
+        """Where `newsetl report` writes by default."""
+        return self.path.parent / "report.html"
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # -- connections -----------------------------------------------------------------
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.path), read_only=read_only)
+
+    def _open(self, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+        """Connect, waiting while another process holds the file's lock.
+
+        DuckDB lets one process write a file, or several read it, never both:
+        writers therefore hold the file for one batch at a time, and whoever
+        finds it locked retries here (saying so once on stderr) instead of
+        failing at the first try.
+        """
+        deadline, delay, told = time.monotonic() + wait, 0.05, False
         while True:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                fh.seek(0)
-                who = fh.read().strip() or "another run"
+                return self._connect(read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc):
+                    raise
+                holder = _LOCK_HOLDER.search(str(exc))
+                who = f"process {holder.group(1)}" if holder else "another process"
                 if time.monotonic() >= deadline:
-                    raise WarehouseBusy(f"{target} is being written by {who}: gave up after "
-                                        f"{wait:.0f} s (set NEWSETL_LOCK_WAIT to wait longer)"
-                                        ) from None
+                    raise WarehouseBusy(
+                        f"{self.path} is locked by {who}: gave up after {wait:.0f} s "
+                        "(set NEWSETL_LOCK_WAIT to wait longer)") from None
                 if not told:
-                    print(f"newsetl: {target} is being written by {who}; waiting up to "
+                    print(f"newsetl: {self.path} is in use by {who}; waiting up to "
                           f"{wait:.0f} s ...", file=sys.stderr)
                     told = True
-                time.sleep(0.5)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"process {os.getpid()}")
-        fh.flush()
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    @contextmanager
+    def connect(self, read_only: bool = False, wait: float | None = None
+                ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the warehouse (creating and migrating it when writing) and close it after.
+
+        Keep the `with` block short when writing: readers cannot open the file
+        until it ends.
+        """
+        wait = LOCK_WAIT if wait is None else wait
+        if read_only and not self.exists():
+            raise WarehouseMissing(f"no warehouse at {self.path}: run `newsetl backfill` first")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = self._open(read_only, wait)
         try:
-            yield
+            if not read_only:
+                migrate(con)
+            yield con
         finally:
-            fh.truncate(0)
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            con.close()
+
+    @contextmanager
+    def exclusive_run(self, wait: float | None = None) -> Iterator[None]:
+        """Hold the warehouse's run lock (`lock_file`) for a whole writing run.
+
+        Batches keep the DuckDB file itself free for readers between loads, so
+        this lock is what stops two backfills or ingests from interleaving: the
+        second waits (saying so once) and then fails with a clear message.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        wait = LOCK_WAIT if wait is None else wait
+        deadline, told = time.monotonic() + wait, False
+        with open(self.lock_file, "a+") as fh:
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    fh.seek(0)
+                    who = fh.read().strip() or "another run"
+                    if time.monotonic() >= deadline:
+                        raise WarehouseBusy(
+                            f"{self.path} is being written by {who}: gave up after {wait:.0f} s "
+                            "(set NEWSETL_LOCK_WAIT to wait longer)") from None
+                    if not told:
+                        print(f"newsetl: {self.path} is being written by {who}; waiting up to "
+                              f"{wait:.0f} s ...", file=sys.stderr)
+                        told = True
+                    time.sleep(0.5)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"process {os.getpid()}")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.truncate(0)
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def connect(path: str | os.PathLike[str] | Warehouse | None = None, read_only: bool = False,
+            wait: float | None = None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """`Warehouse(path).connect(...)`: a connection to the warehouse at `path`."""
+    warehouse = path if isinstance(path, Warehouse) else Warehouse(path)
+    return warehouse.connect(read_only=read_only, wait=wait)
 
 
 def new_run_id() -> str:
@@ -381,7 +419,8 @@ def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     fresh = "SELECT article_id FROM b_class WHERE change <> 'unchanged'"
     con.execute(f"DELETE FROM article_bands WHERE article_id IN ({fresh})")
     con.execute(
-        f"INSERT INTO article_bands SELECT article_id, b, hash(list_slice(minhash, "
+        f"INSERT INTO {ARTICLE_BANDS.name} ({', '.join(ARTICLE_BANDS.names)}) "
+        f"SELECT article_id, b, hash(list_slice(minhash, "
         f"b * {_BAND_ROWS} + 1, (b + 1) * {_BAND_ROWS})) FROM articles, range({_BANDS}) t(b) "
         f"WHERE minhash IS NOT NULL AND article_id IN ({fresh})")
     con.execute(
@@ -442,8 +481,6 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
               "b_rejects": batch.rejects, "b_files": batch.files}
     for name, table in staged.items():
         con.register(name, table)
-    cols = ", ".join(_ARTICLE_LOAD_COLUMNS)
-    bcols = ", ".join(f"b.{c}" for c in _ARTICLE_LOAD_COLUMNS)
     con.execute("BEGIN")
     try:
         # Classify each incoming article against the stored one.
@@ -469,29 +506,28 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
             "(SELECT article_id FROM b_class WHERE change = 'unchanged')", [run_id])
         con.execute("DELETE FROM articles WHERE article_id IN "
                     "(SELECT article_id FROM b_class WHERE change = 'changed')")
-        con.execute(
-            f"INSERT INTO articles ({cols}, version, first_seen_at, last_seen_at, run_id) "
-            f"SELECT {bcols}, c.old_version + 1, coalesce(c.first_seen_at, now()), now(), ? "
-            "FROM b_articles b JOIN b_class c USING (article_id) WHERE c.change <> 'unchanged'",
-            [run_id],
-        )
+        con.execute(insert_select(
+            ARTICLES, "b_articles b JOIN b_class c USING (article_id) "
+            "WHERE c.change <> 'unchanged'", alias="b",
+            fill={"cluster_id": "NULL", "version": "c.old_version + 1",
+                  "first_seen_at": "coalesce(c.first_seen_at, now())", "last_seen_at": "now()",
+                  "run_id": "?"}), [run_id])
         _cluster_near_duplicates(con)
-        con.execute(
-            "INSERT INTO article_versions SELECT * FROM articles WHERE article_id IN "
-            "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"
-        )
-        for table, batch_table in (("entities", "b_entities"), ("quotes", "b_quotes"),
-                                   ("date_mentions", "b_dates")):
-            con.execute(f"DELETE FROM {table} WHERE article_id IN "
+        con.execute(copy_rows(ARTICLE_VERSIONS, ARTICLES, "article_id IN "
+                              "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"))
+        for table, batch_table in ((ENTITIES, "b_entities"), (QUOTES, "b_quotes"),
+                                   (DATE_MENTIONS, "b_dates")):
+            con.execute(f"DELETE FROM {table.name} WHERE article_id IN "
                         "(SELECT article_id FROM b_class WHERE change <> 'unchanged')")
-            con.execute(f"INSERT INTO {table} SELECT t.* FROM {batch_table} t JOIN b_class c "
-                        "USING (article_id) WHERE c.change <> 'unchanged'")
-        con.execute(
-            "INSERT OR REPLACE INTO items SELECT source, item_key, item_hash, archive_path, "
-            "status, article_id, extractor_version, ?, now() FROM b_items", [run_id])
-        con.execute("INSERT INTO rejects SELECT ?, input, reason, detail, item_hash, now() "
-                    "FROM b_rejects", [run_id])
-        con.execute("INSERT OR REPLACE INTO files SELECT *, ?, now() FROM b_files", [run_id])
+            con.execute(insert_select(table, f"{batch_table} t JOIN b_class c "
+                                      "USING (article_id) WHERE c.change <> 'unchanged'",
+                                      alias="t"))
+        con.execute(insert_select(ITEMS, "b_items", replace=True,
+                                  fill={"run_id": "?", "processed_at": "now()"}), [run_id])
+        con.execute(insert_select(REJECTS, "b_rejects",
+                                  fill={"run_id": "?", "rejected_at": "now()"}), [run_id])
+        con.execute(insert_select(FILES, "b_files", replace=True,
+                                  fill={"run_id": "?", "processed_at": "now()"}), [run_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

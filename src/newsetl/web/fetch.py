@@ -13,11 +13,24 @@ What protects whom:
 * *us*: only http/https, a body size cap enforced while streaming, a
   total body read time, a content-type check before the body is read, and
   manual redirects so every hop is checked;
-* the *network we run in* (SSRF): before any connection, the host is
-  resolved and *every* address must be public (not loopback, private,
-  link-local, multicast, reserved, unspecified or a cloud metadata address),
-  on the first URL and on every redirect hop. `allow_hosts` / `allow_private`
-  relax this. Residual risk: requests resolves the name again when it
+* the *network we run in* (SSRF): one guard, `_check_target`, runs before
+  every request - the first URL, robots.txt and each redirect hop alike. It
+  refuses an authority that HTTP libraries could split differently (a
+  backslash: `http://127.0.0.2\\@127.0.0.1/` is host 127.0.0.1 to
+  `urllib.parse` but 127.0.0.2 to urllib3) or that carries user info
+  (`user@`), as `bad-url`. It then takes the host the way requests and
+  urllib3 will connect to it (`PreparedRequest.prepare_url`, then the
+  adapter's parse), reads a numeric host in every spelling `getaddrinfo`
+  accepts (`2130706433`, `0x7f000001`, `127.1`, `0177.0.0.1`,
+  `[::ffff:127.0.0.1]`) as the address it is, resolves a name, and requires
+  *every* address to be public (not loopback, private, link-local,
+  multicast, reserved, unspecified or a cloud metadata address, nor an IPv6
+  address that embeds such an IPv4 one), else `blocked-address`. Redirect
+  targets are canonicalised (`canonical_url`) before the guard sees them,
+  so a redirect loop is found whatever the spelling. `allow_hosts` /
+  `allow_private` relax the address rule: a name in `allow_hosts` allows
+  that name, an address or network allows every spelling of those
+  addresses. Residual risk: requests resolves the name again when it
   connects, so a DNS server that answers a public address to us and a
   private one a moment later (DNS rebinding) can still get a request through.
   Pinning the checked address would need a custom transport adapter (and SNI
@@ -43,6 +56,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
+from urllib3.util import parse_url
 
 from newsetl.models import (  # the vocabulary of a fetch, shared with the WARC reader
     BAD_CONTENT_TYPE,
@@ -63,6 +77,7 @@ from newsetl.models import (  # the vocabulary of a fetch, shared with the WARC 
     FetchResult,
     media_type,
 )
+from newsetl.urls import authority_problem, canonical_url, parse_ipv4_number
 from newsetl.web.sources import FetchSettings
 
 Kind = Literal["page", "feed", "sitemap"]
@@ -88,6 +103,11 @@ _METADATA = frozenset(
     for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
 )
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# IPv6 ranges whose last 32 bits are an IPv4 address a packet may end up at:
+# IPv4-compatible (deprecated) and the NAT64 well-known prefix.
+_LAST_32_BITS_IPV4 = (ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96"))
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -133,10 +153,55 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool) -> bool:
-    """Whether a resolved address may be connected to without an allow-list entry."""
+def connect_target(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) that requests and urllib3 will connect to for `url`.
+
+    `Session.get` first rewrites the URL (`PreparedRequest.prepare_url`:
+    urllib3's `parse_url`, IDNA, requoting); the adapter then takes the
+    pool's host and port from `urlparse` of that result, and urllib3 hands
+    the host to `getaddrinfo` as it is (trailing dot kept, brackets gone).
+    urllib3's own parse of the prepared URL must agree, or the URL is
+    refused. Raises ValueError (requests' InvalidURL is one) for a URL that
+    cannot be sent.
+    """
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)
+    sent = urlsplit(prepared.url or "")
+    scheme, host = sent.scheme.lower(), sent.hostname or ""
+    port = sent.port or (443 if scheme == "https" else 80)
+    again = parse_url(prepared.url or "")
+    if (again.host or "").strip("[]").lower() != host or (again.port or port) != port:
+        raise ValueError(f"urllib.parse and urllib3 disagree on the host of {prepared.url!r}")
+    if not host:
+        raise ValueError(f"no host in {url!r}")
+    return scheme, host, port
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The address a numeric `host` is, in any spelling getaddrinfo accepts; None for a name."""
+    if ":" in host:
+        return ipaddress.IPv6Address(host)  # ValueError for a bad one (or a zone id)
+    return parse_ipv4_number(host)
+
+
+def _unmapped(ip: IPAddress) -> IPAddress:
+    """::ffff:10.0.0.1 reaches 10.0.0.1: check (and allow-list) it as that."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:10.0.0.1 reaches 10.0.0.1
+        return ip.ipv4_mapped
+    return ip
+
+
+def address_allowed(ip: IPAddress, allow_private: bool) -> bool:
+    """Whether a resolved address may be connected to without an allow-list entry."""
+    ip = _unmapped(ip)
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv6 address that carries an IPv4 one (6to4, NAT64, IPv4-compatible)
+        # may be translated to it: that one must pass too.
+        embedded = [ip.sixtofour] if ip.sixtofour is not None else []
+        if any(ip in net for net in _LAST_32_BITS_IPV4) and int(ip) > 1:
+            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if not all(address_allowed(v4, allow_private) for v4 in embedded):
+            return False
     if ip in _METADATA or ip.is_multicast:
         return False
     if ip.is_global:
@@ -151,6 +216,14 @@ def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_pri
 class _Failure:
     outcome: str
     detail: str
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A URL that passed the guard, and where its request will connect."""
+
+    host: str  # as urllib3 passes it to getaddrinfo: lowercase, no brackets
+    origin: str  # scheme://host[:port], where its robots.txt is
 
 
 class _AllowAll:
@@ -259,22 +332,32 @@ class Fetcher:
             return self._result(url, current, outcome, detail, response, body, start, redirects)
 
         while True:
-            failure = self._check_target(current)
-            if failure is None and check_robots:
-                failure = self._check_robots(current, interval)
-            if failure is not None:
-                return done(failure.outcome, failure.detail)
-            sent = self._send(current, headers, interval)
+            target = self._check_target(current)
+            if isinstance(target, _Failure):
+                return done(target.outcome, target.detail)
+            if check_robots:
+                failure = self._check_robots(current, target, interval)
+                if failure is not None:
+                    return done(failure.outcome, failure.detail)
+            sent = self._send(current, target.host, headers, interval)
             if isinstance(sent, _Failure):
                 return done(sent.outcome, sent.detail)
             with sent as response:
                 location = response.headers.get("Location")
                 if response.status_code in _REDIRECTS and location:
-                    target = urljoin(current, location.strip())
                     redirects.append(current)
-                    if target in redirects:
+                    joined = urljoin(current, location.strip())
+                    canonical = _redirect_target(joined)
+                    if isinstance(canonical, _Failure):
+                        current = joined
+                        return done(canonical.outcome, canonical.detail, None, response)
+                    target_url = canonical
+                    if target_url in redirects:
                         return done(
-                            REDIRECT_LOOP, f"{current} redirects back to {target}", None, response
+                            REDIRECT_LOOP,
+                            f"{current} redirects back to {target_url}",
+                            None,
+                            response,
                         )
                     if len(redirects) > self.settings.max_redirects:
                         return done(
@@ -283,7 +366,7 @@ class Fetcher:
                             None,
                             response,
                         )
-                    current = target
+                    current = target_url
                     continue
                 return done(*self._finish(response, kind), response)
 
@@ -342,37 +425,50 @@ class Fetcher:
 
     # -- safety --------------------------------------------------------------
 
-    def _check_target(self, url: str) -> _Failure | None:
-        """Scheme and address check; runs before any connection to `url`."""
+    def _check_target(self, url: str) -> _Target | _Failure:
+        """The one guard before every request: first URL, robots.txt, each redirect hop.
+
+        Checks the host that requests/urllib3 will really connect to (see
+        `connect_target`), never a host read by another parser, and every
+        address it stands for (see the module docstring).
+        """
+        problem = _authority_refusal(url)
+        if problem is not None:
+            return _Failure(BAD_URL, problem)
         try:
-            parts = urlsplit(url)
-            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+            scheme, host, port = connect_target(url)
+            literal = literal_address(host)
         except ValueError as err:
             return _Failure(BAD_URL, f"{url!r}: {err}")
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return _Failure(BAD_URL, f"only http(s) URLs with a host are fetched: {url!r}")
-        host = parts.hostname.rstrip(".").lower()
-        if host in self._allow_names:
-            return None
-        try:
-            addresses = self._resolve(host, port)
-        except (OSError, UnicodeError) as err:
-            return _Failure(CONNECTION_ERROR, f"cannot resolve {host}: {err}")
-        if not addresses:
-            return _Failure(CONNECTION_ERROR, f"{host} has no address")
+        netloc = f"[{host}]" if ":" in host else host
+        default = 443 if scheme == "https" else 80
+        target = _Target(host, f"{scheme}://{netloc}" + ("" if port == default else f":{port}"))
+        if literal is not None:
+            addresses: list[IPAddress] = [literal]
+        elif host.rstrip(".") in self._allow_names:
+            return target
+        else:
+            try:
+                resolved = self._resolve(host, port)
+            except (OSError, UnicodeError) as err:
+                return _Failure(CONNECTION_ERROR, f"cannot resolve {host}: {err}")
+            if not resolved:
+                return _Failure(CONNECTION_ERROR, f"{host} has no address")
+            # An IPv6 zone id (fe80::1%eth0) is dropped: the address is what counts.
+            addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolved]
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+            ip = _unmapped(address)
             if any(ip in net for net in self._allow_networks):
                 continue
             if not address_allowed(ip, self.settings.allow_private):
-                return _Failure(BLOCKED_ADDRESS, f"{host} resolves to non-public address {ip}")
-        return None
+                how = "is" if literal is not None else "resolves to"
+                return _Failure(BLOCKED_ADDRESS, f"{host} {how} non-public address {ip}")
+        return target
 
-    def _check_robots(self, url: str, interval: float) -> _Failure | None:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    def _check_robots(self, url: str, target: _Target, interval: float) -> _Failure | None:
+        origin = target.origin
         if origin not in self._robots:
-            self._robots[origin] = self._load_robots(origin, interval)
+            self._robots[origin] = self._load_robots(origin, target.host, interval)
         rules = self._robots[origin]
         if isinstance(rules, _Failure):
             return rules
@@ -384,7 +480,7 @@ class Fetcher:
         return _Failure(ROBOTS_DISALLOWED, why)
 
     def _load_robots(
-        self, origin: str, interval: float
+        self, origin: str, host: str, interval: float
     ) -> Protego | _AllowAll | _DisallowAll | _Failure:
         headers = {"User-Agent": self.settings.user_agent, "Accept": _ACCEPT_HEADER["robots"]}
         result = self._follow(
@@ -396,7 +492,6 @@ class Fetcher:
             rules = Protego.parse(result.body.decode("utf-8", errors="replace"))
             delay = rules.crawl_delay(self.settings.user_agent)
             if delay:
-                host = urlsplit(origin).hostname or ""
                 self._crawl_delay[host] = max(self._crawl_delay.get(host, 0.0), float(delay))
             return rules
         if result.status is not None and 400 <= result.status < 500:
@@ -406,10 +501,9 @@ class Fetcher:
     # -- sending and reading -------------------------------------------------
 
     def _send(
-        self, url: str, headers: dict[str, str], interval: float
+        self, url: str, host: str, headers: dict[str, str], interval: float
     ) -> requests.Response | _Failure:
         """One request with retries; the response is streamed, not yet read."""
-        host = (urlsplit(url).hostname or "").lower()
         attempt = 0
         while True:
             if self.requests_made >= self.settings.max_requests:
@@ -485,13 +579,46 @@ class Fetcher:
         self.clock.sleep(min(seconds, self.settings.max_wait))
 
 
+def _authority_refusal(url: str) -> str | None:
+    """Why the guard refuses `url` outright, before looking at any address, or None.
+
+    On top of `authority_problem` (not http(s), a backslash or control
+    character, a `%` in the host), user info: `http://public.example@10.0.0.1/`
+    shows a reader a host it does not connect to, and credentials in a URL
+    would be sent (and archived) with every request.
+    """
+    problem = authority_problem(url)
+    if problem is None and "@" in urlsplit(url.strip()).netloc:
+        problem = f"user info (user@) in the authority of {url!r}: refused"
+    return problem
+
+
+def _redirect_target(url: str) -> str | _Failure:
+    """The canonical spelling of a redirect target, which is what gets fetched.
+
+    Refused first (`_authority_refusal`), as `canonical_url` would silently
+    drop user info and the hop would look harmless.
+    """
+    problem = _authority_refusal(url)
+    if problem is not None:
+        return _Failure(BAD_URL, problem)
+    try:
+        return canonical_url(url)
+    except ValueError as err:
+        return _Failure(BAD_URL, f"redirect target {url!r}: {err}")
+
+
 def _split_allow_list(
     entries: tuple[str, ...],
 ) -> tuple[frozenset[str], tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
+    """Names (matched as spelled) and networks (matched by address, so every spelling)."""
     names, networks = set(), []
     for entry in entries:
+        number = parse_ipv4_number(entry.strip())
         try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
+            networks.append(
+                ipaddress.ip_network(number if number is not None else entry, strict=False)
+            )
         except ValueError:
             names.add(entry.rstrip(".").lower())
     return frozenset(names), tuple(networks)
