@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
 import duckdb
 import pytest
@@ -12,9 +15,19 @@ from pytest_httpserver import HTTPServer
 
 from newsetl.models import Rejected
 from newsetl.pipeline.ingest import fetch_source
+from newsetl.store.warehouse import Warehouse
 from newsetl.web.discover import Discovered, discover_source, parse_feed, parse_sitemap
 from newsetl.web.fetch import Fetcher
-from newsetl.web.sources import FetchSettings, Schedule, Source, load_sources
+from newsetl.web.kinds import KINDS, Found, SourceKind, register
+from newsetl.web.kinds.base import canonical_or_none
+from newsetl.web.sources import (
+    FetchSettings,
+    Schedule,
+    Source,
+    SourcesError,
+    load_sources,
+    parse_sources,
+)
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Coast Gazette</title>
@@ -372,7 +385,8 @@ schedule = "1h"
     config = load_sources(config_file)
     warehouse = tmp_path / "w.duckdb"
     counts = {
-        s.name: fetch_source(warehouse, config, s, f"run-{s.name}").counts for s in config.sources
+        s.name: fetch_source(Warehouse(warehouse), config, s, f"run-{s.name}").counts
+        for s in config.sources
     }
     with duckdb.connect(str(warehouse), read_only=True) as con:
         fetches = con.execute("SELECT run_id, kind, url, outcome FROM fetches").fetchall()
@@ -398,3 +412,106 @@ schedule = "1h"
     assert counts["map"].rejected == 0
     requested = {request.path for request, _ in httpserver.log}
     assert {"/news/one", "/news/two", "/sitemap.xml"} <= requested
+
+
+# -- a new kind, registered by the test alone ----------------------------------------
+
+
+class _Links(HTMLParser):
+    """Every `<a href>` (pages) and `<link rel="next" href>` (the next listing page)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: list[str] = []
+        self.next: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "a" and attr.get("href"):
+            self.pages.append(attr["href"])
+        elif tag == "link" and attr.get("rel") == "next" and attr.get("href"):
+            self.next.append(attr["href"])
+
+
+class LinkListKind(SourceKind):
+    """A section page whose links are the articles, paginated with rel="next"."""
+
+    name = "links"
+    fetch_as = "page"
+    url_key = "url"
+
+    def read(self, body: bytes, *, source: str, url: str) -> Found:
+        parser = _Links()
+        parser.feed(body.decode("utf-8"))
+        pages = (canonical_or_none(urljoin(url, href)) for href in parser.pages)
+        return Found(
+            pages=tuple(Discovered(p, None, None, source) for p in pages if p),
+            follow=tuple(urljoin(url, href) for href in parser.next),
+        )
+
+
+@pytest.fixture
+def links_kind() -> Iterator[SourceKind]:
+    kind = register(LinkListKind())
+    yield kind
+    KINDS.pop(kind.name)
+
+
+SECTION = """<html><head>{next}</head><body>
+<a href="/news/a?utm_source=section">A</a> <a href="{base}news/b">B</a>
+<a href="mailto:desk@example.org">mail</a>
+</body></html>"""
+
+
+def test_a_registered_kind_is_configured_and_walked_without_other_changes(
+    httpserver: HTTPServer, fetcher: Fetcher, links_kind: SourceKind
+) -> None:
+    base = httpserver.url_for("/")
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/section").respond_with_data(
+        SECTION.format(next='<link rel="next" href="/section/2">', base=base),
+        content_type="text/html",
+    )
+    httpserver.expect_request("/section/2").respond_with_data(
+        SECTION.format(next='<link rel="next" href="/section">', base=base).replace(
+            "news/b", "news/c"
+        ),
+        content_type="text/html",
+    )
+    config = parse_sources(
+        {"sources": {"front": {"kind": "links", "url": base + "section", "schedule": "1h"}}}
+    )
+    (front,) = config.sources
+    assert front.kind == "links"
+    found = discover_source(front, fetcher.fetch)
+    assert [p.url for p in found.pages] == [base + "news/a", base + "news/b", base + "news/c"]
+    # the first page is listed again by the second one, and is not fetched twice
+    assert [(f.final_url, f.outcome) for f in found.fetches] == [
+        (base + "section", "ok"),
+        (base + "section/2", "ok"),
+    ]
+    with pytest.raises(SourcesError, match="not used by kind 'links'; use 'url'"):
+        parse_sources({"sources": {"front": {"kind": "links", "urls": [base], "schedule": "1h"}}})
+
+
+def test_kinds_are_known_only_once_registered() -> None:
+    raw = {"sources": {"front": {"kind": "links", "url": "https://a.example/", "schedule": "1h"}}}
+    with pytest.raises(SourcesError, match="must be one of feed, sitemap, urls, got 'links'"):
+        parse_sources(raw)
+    register(LinkListKind())
+    try:
+        assert parse_sources(raw).sources[0].kind == "links"
+        with pytest.raises(ValueError, match="already registered"):
+            register(LinkListKind())
+    finally:
+        KINDS.pop("links")
+
+
+def test_a_fetched_kind_must_read_what_it_fetches() -> None:
+    class Unreadable(SourceKind):
+        name = "unreadable"
+        fetch_as = "feed"
+
+    with pytest.raises(ValueError, match="does not override read"):
+        register(Unreadable())
+    assert "unreadable" not in KINDS

@@ -99,6 +99,12 @@ allow_private = true
             "kind",
             "one of",
         ),
+        (  # not a string: still a one-line config error, never a TypeError
+            '[sources.a]\nkind = ["feed"]\nurl = "https://a.example/"\nschedule = "1h"',
+            "a",
+            "kind",
+            "one of feed, sitemap, urls",
+        ),
         ('[sources.a]\nkind = "feed"\nschedule = "1h"', "a", "url", "required"),
         (
             '[sources.a]\nkind = "urls"\nurls = ["https://a.example/", 3]\nschedule = "1h"',

@@ -6,7 +6,9 @@ A TOML file (see `sources.example.toml`, which documents every key) with one
 fails with a `SourcesError` naming the file, the source and the field, so a
 typo is caught when the config is loaded rather than in the middle of a run.
 Unknown keys are errors too: a misspelt `max_item` silently ignored would be
-worse than a refusal.
+worse than a refusal. Which `kind` values exist, and whether a kind takes one
+`url` or a list of `urls`, is not decided here but by the registered kind
+objects (`newsetl.web.kinds`), so a new kind needs no change to this file.
 
 One kind of mistake is *not* fatal: a listed URL that is a string but not an
 absolute http(s) URL (`file://`, `ftp://`, `javascript:`, no host, garbage).
@@ -32,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from newsetl.urls import canonical_url, is_http_url
+from newsetl.web.kinds import SourceKind, kind_named
 
-KINDS = ("feed", "sitemap", "urls")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _INTERVAL = re.compile(r"^(\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -91,8 +93,10 @@ class Source:
     """One named place to discover articles from."""
 
     name: str
-    kind: str  # feed | sitemap | urls
-    urls: tuple[str, ...]  # the feed or sitemap URL (one), or the listed page URLs
+    # the name of a registered kind (`newsetl.web.kinds`): what the TOML says and what the
+    # `fetches.kind` column stores; code that depends on it asks `kind_named(source.kind)`
+    kind: str
+    urls: tuple[str, ...]  # the one document (`url`), or the listed URLs (`urls`)
     schedule: Schedule
     rate_limit: float | None = None  # seconds between requests to one host; None: [fetch] default
     enabled: bool = True
@@ -262,9 +266,10 @@ def _source(name: str, raw: dict[str, Any], file: str) -> Source:
             raise SourcesError(
                 file, name, key, f"unknown key (known: {', '.join(sorted(_SOURCE_KEYS))})"
             )
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        raise SourcesError(file, name, "kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+    try:
+        kind = kind_named(raw.get("kind"))
+    except ValueError as err:
+        raise SourcesError(file, name, "kind", str(err)) from err
     urls = _source_urls(kind, raw, file, name)
     if "schedule" not in raw:
         raise SourcesError(
@@ -278,7 +283,7 @@ def _source(name: str, raw: dict[str, Any], file: str) -> Source:
     max_items = raw.get("max_items")
     return Source(
         name=name,
-        kind=kind,
+        kind=kind.name,
         urls=urls,
         schedule=schedule,
         rate_limit=None
@@ -292,16 +297,17 @@ def _source(name: str, raw: dict[str, Any], file: str) -> Source:
     )
 
 
-def _source_urls(kind: str, raw: dict[str, Any], file: str, name: str) -> tuple[str, ...]:
-    # A feed or sitemap is one document; a `urls` source is a list of pages.
-    wanted, other = ("urls", "url") if kind == "urls" else ("url", "urls")
+def _source_urls(kind: SourceKind, raw: dict[str, Any], file: str, name: str) -> tuple[str, ...]:
+    # The kind says where its URLs are: `url` (one document, e.g. a feed) or `urls` (a list).
+    wanted = kind.url_key
+    other = "url" if wanted == "urls" else "urls"
     if other in raw:
-        raise SourcesError(file, name, other, f"not used by kind {kind!r}; use {wanted!r}")
+        raise SourcesError(file, name, other, f"not used by kind {kind.name!r}; use {wanted!r}")
     if wanted not in raw:
-        raise SourcesError(file, name, wanted, f"is required for kind {kind!r}")
+        raise SourcesError(file, name, wanted, f"is required for kind {kind.name!r}")
     urls = (
         _str_list(raw["urls"], file, name, "urls")
-        if kind == "urls"
+        if wanted == "urls"
         else [_nonempty_str(raw["url"], file, name, "url")]
     )
     if not urls:
