@@ -13,6 +13,9 @@ import pytest
 # Offline machines: no telemetry; Prefect's state stays out of the user's home.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# A first start of Prefect's temporary server builds its database: past Prefect's 20 s
+# (and the test harness's 30 s) on a busy machine. Also used by the CLI's subprocesses.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_23bec2932da9a753.txt"
@@ -83,7 +86,7 @@ def prefect_server():
     """One temporary Prefect server for the few end-to-end flow tests (~10 s once)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):  # None: the setting above
         yield
 
 

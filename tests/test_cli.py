@@ -1,6 +1,7 @@
 """The CLI as a user runs it: a real process, real files, a real warehouse."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,9 @@ def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 def test_extract_prints_one_json_object_per_input(tmp_path: Path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    out = _run("extract", str(SEED), str(empty)).stdout.splitlines()
-    seed, bad = (json.loads(line) for line in out)
+    proc = _run("extract", str(SEED), str(empty), check=False)
+    assert proc.returncode == 1  # an input gave no article
+    seed, bad = (json.loads(line) for line in proc.stdout.splitlines())
     assert seed["source"] == str(SEED)
     assert seed["title"] == SEED_TITLE
     assert seed["language"] == "en"
@@ -75,3 +77,53 @@ def test_help_lists_the_commands():
     out = _run("--help").stdout
     for command in ("backfill", "extract", "sql"):
         assert command in out
+
+
+# -- config mistakes: one line, exit 2, before Prefect starts ---------------------------
+
+_GOOD_SOURCE = '[sources.a]\nkind = "feed"\nurl = "https://a.example/rss"\nschedule = "1h"\n'
+
+
+@pytest.mark.parametrize(
+    ("command", "config", "expected"),
+    [
+        (["ingest"], None, "sources.toml: not found: cp sources.example.toml sources.toml"),
+        (["serve"], None, "sources.toml: not found: cp sources.example.toml sources.toml"),
+        (["ingest"], "[sources.a\n", "sources.toml: invalid TOML"),
+        (["ingest"], _GOOD_SOURCE + "max_item = 3\n", "source 'a': max_item: unknown key"),
+        (["ingest", "--source", "b"], _GOOD_SOURCE, "no source named 'b' (known: a)"),
+        (["serve"], _GOOD_SOURCE + "enabled = false\n", "no enabled source to schedule"),
+    ],
+)
+def test_config_mistakes_are_one_line_before_prefect_starts(
+    tmp_path: Path, command: list[str], config: str | None, expected: str
+):
+    if config is not None:
+        (tmp_path / "sources.toml").write_text(config, encoding="utf-8")
+    home = tmp_path / "prefect-home"
+    result = subprocess.run(
+        [*NEWSETL, *command, "--warehouse", str(tmp_path / "w.duckdb")], cwd=tmp_path,
+        env={**os.environ, "PREFECT_HOME": str(home)}, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and expected in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert not home.exists()  # Prefect never started: it creates its home on import
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_flow_commands_wait_long_enough_for_a_first_prefect_start(tmp_path: Path):
+    """Prefect's own 20 s wait is too short for a first start on a busy machine."""
+    code = ("import os; from newsetl.cli import _prefect_environment; _prefect_environment(); "
+            "import prefect.settings as s; "
+            "print(s.PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())")
+    env = {k: v for k, v in os.environ.items()
+           if k != "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True)
+    assert default.stdout.strip() == "120"
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "300"
+    chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    assert chosen.stdout.strip() == "300"  # the user's choice wins

@@ -40,10 +40,16 @@ EXIT_REJECTS = 3
 
 
 def _prefect_environment() -> None:
-    """Keep Prefect's state in the project and its telemetry off, unless the user chose."""
+    """Keep Prefect's state in the project and its telemetry off, unless the user chose.
+
+    The temporary Prefect server builds its database on a first start, which
+    took 19-31 s on a loaded 2-core machine: Prefect's default wait of 20 s
+    made a fresh `make run` fail there, so we wait up to 120 s.
+    """
     os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def load_flow(module: str, name: str, dask_address: str | None = None) -> Any:
@@ -136,7 +142,20 @@ def ingest(
     dask_address: DaskOpt = None,
     in_flight: InFlightOpt = None,
 ) -> None:
-    """Fetch the configured sources once: discover, fetch politely, archive, load."""
+    """Fetch the configured sources once: discover, fetch politely, archive, load.
+
+    Exit status: 0 when all went in, 3 when some inputs were quarantined (see
+    the `rejects` table; a URL in the config that is not http(s) is one of
+    them, reason bad-url), 1 when a source failed, 2 when the sources config
+    cannot be used (missing, invalid, unknown --source): nothing was run.
+    """
+    from newsetl.web.sources import SourcesError, check_sources
+
+    try:  # before Prefect starts: a config mistake costs a second and one line
+        check_sources(sources, source)
+    except SourcesError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     started = time.monotonic()
     flow = load_flow("ingest", "ingest", dask_address)
     results = flow(sources_file=str(sources), source=source, warehouse=warehouse,
@@ -168,15 +187,18 @@ def serve(
     """Run the ingest flow on each enabled source's schedule until Ctrl-C.
 
     Without PREFECT_API_URL, starts a local Prefect server on 127.0.0.1 (its UI
-    address is printed) for as long as this runs.
+    address is printed) for as long as this runs. Exit status 2 when the
+    sources config cannot be used (missing, invalid, no enabled source).
     """
-    from newsetl.web.sources import SourcesError
+    from newsetl.web.sources import SourcesError, check_sources
 
-    serve_sources = load_flow("serve", "serve_sources")
-    try:
+    try:  # before Prefect starts: a config mistake costs a second and one line
+        check_sources(sources, need_enabled=True)
+        serve_sources = load_flow("serve", "serve_sources")
         serve_sources(str(sources), warehouse, limit)
     except SourcesError as exc:
-        raise _fail(str(exc)) from None
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command(name="sources")
@@ -219,19 +241,29 @@ def list_sources(sources: SourcesOpt = Path("sources.toml"),
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Archived files (.txt, .html, .gz).")],
 ) -> None:
-    """Extract each file and print one JSON object per input (no warehouse)."""
+    """Extract each file and print one JSON object per input (no warehouse).
+
+    An input that holds no article, or that extraction fails on, prints
+    {"source", "error", "detail"} and the others go on. Exit status: 0 when
+    every input gave an article, 1 when any did not.
+    """
     from dataclasses import asdict
 
     from newsetl.models import Reject
     from newsetl.pipeline.extract import extract_path
 
+    failed = 0
     for path in paths:
         result = extract_path(path)
         if isinstance(result, Reject):
+            failed += 1
             record = {"source": path, "error": result.reason, "detail": result.detail}
         else:
             record = {"source": path, **asdict(result), "published": result.published_at}
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=_jsonable) + "\n")
+    if failed:
+        typer.echo(f"extract: {failed} of {len(paths)} inputs gave no article", err=True)
+        raise typer.Exit(1)
 
 
 def _read_query(query: str | None, file: Path | None) -> str:

@@ -426,7 +426,7 @@ def _classify(
     if org_at is None:
         return _classify_parts(parts, common, text, person_ok)
     before = _classify_parts(parts[:org_at], common, text, person_ok)
-    return before + _classify_org(parts[org_at:], common, text)
+    return before + _classify_org(parts[org_at:], common, text, person_ok and org_at == 0)
 
 
 def _classify_parts(
@@ -440,14 +440,28 @@ def _classify_parts(
 
 
 def _classify_org(
-    parts: list[list[tuple[int, int, str]]], common: frozenset[str], text: str
+    parts: list[list[tuple[int, int, str]]], common: frozenset[str], text: str, person_ok: bool
 ) -> list[Mention]:
     """An organisation runs from its keyword's part to the end ("Bank of America"),
-    unless words follow the keyword inside its part ("European Union Gordon Sondland")."""
+    unless words follow the keyword inside its part ("European Union Gordon Sondland").
+
+    Leading stopwords are not part of the name, and a keyword may itself be one
+    ("Police"): when no keyword is left after them, this part names no
+    organisation, and the rest is classified as if the run began after it
+    ("Police of Kenya": a place; "Police of the Bank of England": an organisation)."""
     head = parts[0]
     while head and head[0][2].lower() in STOPWORDS:
         head = head[1:]
-    k = max(i for i, t in enumerate(head) if _is_org_keyword(t[2]))
+    keys = [i for i, t in enumerate(head) if _is_org_keyword(t[2])]
+    if not keys:
+        rest = parts[1:]
+        at = _org_part(rest)
+        if at is None:
+            return _classify_parts([head, *rest], common, text, person_ok)
+        return _classify_parts([head, *rest[:at]], common, text, person_ok) + _classify_org(
+            rest[at:], common, text, False
+        )
+    k = keys[-1]
     if k < len(head) - 1:
         hs, he_, hname = _span_name(head[: k + 1])
         rest = [head[k + 1 :], *parts[1:]]

@@ -19,6 +19,7 @@ Memory holds at most `in_flight` groups of files, however large the archive.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -35,11 +36,18 @@ from typing import Protocol, TypeVar
 
 from newsetl.archive.files import item_hash, iter_items, list_inputs
 from newsetl.models import Article, Item, Reject, Rejected
-from newsetl.pipeline.extract import EXTRACTOR_VERSION, extract_item
+from newsetl.pipeline.extract import (
+    EXTRACTOR_ERROR,
+    EXTRACTOR_VERSION,
+    error_detail,
+    extract_item,
+)
+from newsetl.pipeline.failpoints import failpoint
 from newsetl.store.rows import ArticleRows, article_rows, build_batch
 from newsetl.store.warehouse import Batch, Counts, Ledger, connect, ledger_for, load_batch
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 # What the extraction pool's fork server loads once, before it forks the workers.
 _PRELOAD = ["newsetl.page.webpage", "newsetl.pipeline.warmup"]
@@ -90,14 +98,28 @@ class ExtractOptions:
 
 def process_item(item: Item, options: ExtractOptions) -> ArticleRows | Reject | None:
     """One item to its warehouse rows; a `Reject` with the reason when it holds no
-    article; None when its date is outside the window."""
+    article; None when its date is outside the window.
+
+    The fault barrier of the run: any exception while extracting, enriching or
+    building rows for this item becomes an "extractor-error" reject of this
+    item alone, with its hash, so the ledger skips the same bytes until they or
+    EXTRACTOR_VERSION change. Without it, one page that trips a bug fails the
+    whole batch, and the good items loaded with it. `MemoryError` (the process
+    is in trouble, not the item), `KeyboardInterrupt` and `SystemExit` pass.
+    """
     try:
         article = extract_item(item)
+        if not options.window.contains(item, article):
+            return None
+        return article_rows(item, article, options.extractor_version)
     except Rejected as exc:
         return _reject(item, exc.reason, exc.detail)
-    if not options.window.contains(item, article):
-        return None
-    return article_rows(item, article, options.extractor_version)
+    except MemoryError:
+        raise
+    except Exception as exc:  # the barrier: a bug in our code costs this item only
+        detail = error_detail(exc)
+        _log.debug("extractor error on %s: %s", item.archive_path, detail, exc_info=True)
+        return _reject(item, EXTRACTOR_ERROR, detail)
 
 
 def _reject(item: Item, reason: str, detail: str) -> Reject:
@@ -286,7 +308,8 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
                    run_id: str, options: ExtractOptions = ExtractOptions(),
                    force: bool = False, files_per_task: int = 200, in_flight: int = 2,
                    submit: Submit | None = None,
-                   on_batch: Callable[[Counts, int], None] | None = None) -> Counts:
+                   on_batch: Callable[[Counts, int], None] | None = None,
+                   counts: Counts | None = None) -> Counts:
     """Extract and load every item under `paths`; returns what was done.
 
     Groups of `files_per_task` files go to `submit` (default: a thread
@@ -296,9 +319,11 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
     opened only to look up and to load, never while extracting, so readers
     get in between batches. `on_batch(counts, files)` follows each load;
     `files` is the number of files it completed (0 until a group's last batch).
+    Each load's counts are added to `counts` (a run's) as soon as it commits,
+    so a run that fails half-way still records what it did.
     """
     files = [str(p) for p in list_inputs(paths)]
-    total = Counts()
+    total = Counts() if counts is None else counts
     pending: deque[tuple[int, Pending]] = deque()
 
     def load_next() -> None:
@@ -309,6 +334,7 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
             if not extracted.batch.is_empty():
                 with connect(warehouse) as con:
                     counts = load_batch(con, extracted.batch, run_id)
+                failpoint("batch-loaded")
             counts.add(extracted.counts)
             total.add(counts)
             if on_batch is not None:

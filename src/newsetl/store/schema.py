@@ -250,7 +250,8 @@ REJECTS = Table("rejects", loader_fills=("run_id", "rejected_at"), columns=(
     _c("run_id", "VARCHAR", "the run that rejected it"),
     _c("input", "VARCHAR", "path or URL"),
     _c("reason", "VARCHAR", "`empty`, `binary`, `bad-gzip`, `too-large`, `unsupported-type`, "
-       "`missing`, `no-text`, `bad-warc-record`, a fetch outcome, ..."),
+       "`missing`, `no-text`, `bad-warc-record`, `extractor-error` (extraction raised: `detail` "
+       "gives the exception and where in our code), `extractor-crash`, a fetch outcome, ..."),
     _c("detail", "VARCHAR", "human explanation"),
     _c("item_hash", "VARCHAR", "SHA-256 of the bytes, when they could be read"),
     _c("rejected_at", "TIMESTAMPTZ", "when"),
