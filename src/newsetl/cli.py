@@ -12,6 +12,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -209,7 +211,7 @@ def list_sources(sources: SourcesOpt = Path("sources.toml"),
     from rich.console import Console
     from rich.table import Table
 
-    from newsetl.store.warehouse import WarehouseBusy, connect
+    from newsetl.store.warehouse import Warehouse, WarehouseError, last_runs_by_source
     from newsetl.web.sources import SourcesError, load_sources
 
     try:
@@ -218,12 +220,9 @@ def list_sources(sources: SourcesOpt = Path("sources.toml"),
         raise _fail(str(exc)) from None
     last: dict[str, tuple] = {}
     try:
-        with connect(warehouse, read_only=True) as con:
-            last = {row[0]: row[1:] for row in con.execute(
-                "SELECT source, started_at, status, loaded, rejected FROM runs "
-                "WHERE flow = 'ingest' QUALIFY row_number() OVER "
-                "(PARTITION BY source ORDER BY started_at DESC) = 1").fetchall()}
-    except (duckdb.Error, FileNotFoundError, WarehouseBusy):
+        with Warehouse(warehouse).connect(read_only=True) as con:
+            last = last_runs_by_source(con, "ingest")
+    except (duckdb.Error, WarehouseError):
         pass  # no warehouse yet: every source shows "never"
     table = Table("source", "kind", "schedule", "enabled", "url(s)", "last run", "status",
                   "loaded", "rejected")
@@ -280,6 +279,24 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+@contextmanager
+def _opened(warehouse: str | None, write: bool = False) -> Iterator[Any]:
+    """The commands' one door to the warehouse: read-only unless `write`.
+
+    Whatever goes wrong opening or querying it (no warehouse yet, locked,
+    bad SQL) ends the command with one `error:` line and exit status 1.
+    """
+    import duckdb
+
+    from newsetl.store.warehouse import Warehouse, WarehouseError
+
+    try:
+        with Warehouse(warehouse).connect(read_only=not write) as con:
+            yield con
+    except (duckdb.Error, WarehouseError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+
+
 @app.command()
 def sql(
     query: Annotated[str | None, typer.Argument(
@@ -294,25 +311,18 @@ def sql(
     write: Annotated[bool, typer.Option(help="Open the warehouse for writing.")] = False,
 ) -> None:
     """Run SQL on the warehouse (read-only unless --write) and print the result."""
-    import duckdb
-
-    from newsetl.store.warehouse import WarehouseBusy, connect
-
     if fmt not in ("table", "csv", "json", "parquet"):
         raise typer.BadParameter("--format is one of table, csv, json, parquet")
     if fmt == "parquet" and output is None:
         raise typer.BadParameter("--format parquet needs --output FILE")
     text = _read_query(query, file)
-    try:
-        with connect(warehouse, read_only=not write) as con:
-            if fmt == "parquet":
-                con.execute(f"COPY ({text.strip().rstrip(';')}) TO '{output}' (FORMAT parquet)")
-                return
-            cursor = con.execute(text)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
-    except (duckdb.Error, FileNotFoundError, WarehouseBusy) as exc:
-        raise _fail(str(exc)) from None
+    with _opened(warehouse, write) as con:
+        if fmt == "parquet":
+            con.execute(f"COPY ({text.strip().rstrip(';')}) TO '{output}' (FORMAT parquet)")
+            return
+        cursor = con.execute(text)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         _print_rows(columns, rows, fmt, out)
@@ -350,17 +360,11 @@ def search(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Full-text search (BM25) over titles and bodies."""
-    import duckdb
-
     from newsetl.store.search import search as run_search
-    from newsetl.store.warehouse import WarehouseBusy, connect
 
-    try:
-        with connect(warehouse, read_only=True) as con:
-            hits = run_search(con, query, since=since.date() if since else None,
-                              source=source, limit=limit)
-    except (duckdb.Error, FileNotFoundError, LookupError, WarehouseBusy) as exc:
-        raise _fail(str(exc)) from None
+    with _opened(warehouse) as con:
+        hits = run_search(con, query, since=since.date() if since else None,
+                          source=source, limit=limit)
     if not hits:
         typer.echo("no match")
     for hit in hits:
@@ -376,39 +380,30 @@ def export(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Export every table as Parquet, article tables partitioned by published month."""
-    import duckdb
-
     from newsetl.store.export import export_parquet
-    from newsetl.store.warehouse import WarehouseBusy, connect
 
     if fmt != "parquet":
         raise typer.BadParameter("only --format parquet is supported")
-    try:
-        with connect(warehouse, read_only=True) as con:
-            written = export_parquet(con, directory)
-    except (duckdb.Error, FileNotFoundError, WarehouseBusy) as exc:
-        raise _fail(str(exc)) from None
+    with _opened(warehouse) as con:
+        written = export_parquet(con, directory)
     for table, n in written.items():
         typer.echo(f"{directory / table}: {n} rows")
 
 
 @app.command()
 def report(
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")
-                      ] = Path("warehouse/report.html"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="HTML file to write [default: report.html beside the "
+        "warehouse].", show_default=False)] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write an HTML report: articles per day per source, top people and places, failures."""
-    import duckdb
-
     from newsetl.store.report import render_report
-    from newsetl.store.warehouse import WarehouseBusy, connect
+    from newsetl.store.warehouse import Warehouse
 
-    try:
-        with connect(warehouse, read_only=True) as con:
-            html = render_report(con)
-    except (duckdb.Error, FileNotFoundError, WarehouseBusy) as exc:
-        raise _fail(str(exc)) from None
+    output = output or Warehouse(warehouse).report_file
+    with _opened(warehouse) as con:
+        html = render_report(con)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
     typer.echo(f"report written to {output}")

@@ -536,3 +536,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Cou
         for name in staged:
             con.unregister(name)
     return counts
+
+
+def last_runs_by_source(con: duckdb.DuckDBPyConnection, flow: str
+                        ) -> dict[str, tuple[datetime, str, int | None, int | None]]:
+    """Each source's latest run of `flow`: (started_at, status, loaded, rejected)."""
+    return {row[0]: row[1:] for row in con.execute(
+        "SELECT source, started_at, status, loaded, rejected FROM runs WHERE flow = ? "
+        "QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1",
+        [flow]).fetchall()}
