@@ -68,4 +68,4 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
                            files_per_task=files_per_task,
                            in_flight=groups_in_flight(in_flight, runner),
                            submit=extract.submit, on_batch=report, counts=run.counts)
-    return {"run_id": run.run_id, "warehouse": session.warehouse, **asdict(run.counts)}
+    return {"run_id": run.run_id, "warehouse": str(session.warehouse.path), **asdict(run.counts)}
