@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -127,3 +128,144 @@ def test_flow_commands_wait_long_enough_for_a_first_prefect_start(tmp_path: Path
     chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
     assert chosen.stdout.strip() == "300"  # the user's choice wins
+
+
+# -- a corrupt or busy warehouse, failed writing commands: one line, never a traceback ----
+
+def _real_warehouse(tmp_path: Path) -> Path:
+    from newsetl.pipeline.backfill import backfill_files
+
+    archive = tmp_path / "archive"
+    archive.mkdir(parents=True)
+    (archive / SEED.name).write_bytes(SEED.read_bytes())
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    backfill_files(warehouse, [str(archive)], "run-1")
+    return warehouse
+
+
+def _error_lines(stderr: str) -> list[str]:
+    assert "Traceback" not in stderr, stderr
+    return [line for line in stderr.splitlines() if line.startswith("error: ")]
+
+
+@pytest.mark.parametrize(("start", "end"), [(4096, 12288), (0, 4096)])
+def test_a_corrupt_warehouse_is_named_at_once_not_waited_on(tmp_path: Path, start: int,
+                                                            end: int):
+    """DuckDB's checksum error says "block", which a lock test on "lock" took for a lock."""
+    from newsetl.store.warehouse import Warehouse, WarehouseCorrupt
+
+    warehouse = _real_warehouse(tmp_path)
+    with warehouse.open("r+b") as fh:  # the database headers (start 0: the main header)
+        fh.seek(start)
+        fh.write(b"\x5a" * (end - start))
+    with pytest.raises(WarehouseCorrupt, match="backfill --force"), \
+            Warehouse(warehouse).connect(read_only=True, wait=3600):
+        pass
+    result = subprocess.run([*NEWSETL, "sql", "SELECT 1", "-w", str(warehouse)],
+                            env={**os.environ, "NEWSETL_LOCK_WAIT": "3600"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: corrupt warehouse file {warehouse}: ")
+    assert "restore it from a backup" in result.stderr and "in use" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.fixture
+def held(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """A real warehouse that another process holds open for writing; (path, its pid)."""
+    warehouse = _real_warehouse(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(warehouse)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield warehouse, holder.pid
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+
+
+def test_duckdbs_lock_conflict_is_what_makes_us_wait(held: tuple[Path, int]):
+    from newsetl.store.warehouse import Warehouse, WarehouseBusy
+
+    warehouse, pid = held
+    with pytest.raises(WarehouseBusy, match=f"locked by process {pid}: gave up after 0 s"), \
+            Warehouse(warehouse).connect(read_only=True, wait=0):
+        pass
+    result = subprocess.run([*NEWSETL, "sql", "SELECT 1", "-w", str(warehouse)],
+                            env={**os.environ, "NEWSETL_LOCK_WAIT": "1"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"is in use by process {pid}; waiting up to 1 s" in result.stderr
+    assert _error_lines(result.stderr) == [
+        f"error: {warehouse} is locked by process {pid}: gave up after 1 s "
+        "(set NEWSETL_LOCK_WAIT to wait longer)"]
+
+
+def test_writing_commands_refuse_an_unusable_folder_before_prefect_starts(tmp_path: Path):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "sources.toml").write_text(_GOOD_SOURCE, encoding="utf-8")
+    home = tmp_path / "prefect-home"
+    warehouse = tmp_path / "file" / "w.duckdb"
+    for command in (["backfill", str(SEED)], ["ingest"]):
+        result = subprocess.run([*NEWSETL, *command, "--warehouse", str(warehouse)],
+                                cwd=tmp_path, env={**os.environ, "PREFECT_HOME": str(home)},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        assert result.stderr == (f"error: cannot create the warehouse folder {warehouse.parent}:"
+                                 f" {tmp_path / 'file'} is a file\n")
+    assert not home.exists()  # Prefect never started
+
+
+def test_export_and_report_fail_in_one_line(tmp_path: Path):
+    warehouse = _real_warehouse(tmp_path)
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    mine = tmp_path / "out" / "articles" / "notes.txt"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("mine", encoding="utf-8")
+    cases = {
+        ("export", str(tmp_path / "out")): "is not empty and holds no earlier export",
+        ("export", str(tmp_path / "out"), "-w", str(tmp_path / "none.duckdb")):
+            "run `newsetl backfill` first",
+        ("report", "-o", str(warehouse)): "is the warehouse or one of its files",
+        ("report", "-o", str(tmp_path / "file" / "report.html")):
+            f"traceback in {warehouse.parent / 'newsetl.log'}",
+    }
+    for args, expected in cases.items():
+        command = [*args] if "-w" in args else [*args, "-w", str(warehouse)]
+        result = _run(*command, check=False)
+        assert result.returncode == 1, args
+        (line,) = _error_lines(result.stderr)
+        assert expected in line and len(result.stderr.splitlines()) == 1, result.stderr
+    assert mine.read_text(encoding="utf-8") == "mine"
+    assert "FileExistsError" in (warehouse.parent / "newsetl.log").read_text(encoding="utf-8")
+
+
+def test_a_backfill_failing_inside_its_flow_prints_one_line(prefect_server, tmp_path: Path):
+    """Prefect re-raises the flow's exception and would print its traceback: neither shows."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}  # the tests' server
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    (tmp_path / "wh" / "w.duckdb.lock").mkdir(parents=True)  # the run lock cannot be opened
+    failed = subprocess.run([*NEWSETL, "backfill", str(SEED), "-w", str(warehouse)], env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert failed.returncode == 1
+    log = warehouse.parent / "newsetl.log"
+    assert _error_lines(failed.stderr) == [
+        f"error: Is a directory: {warehouse}.lock (traceback in {log})"]
+    assert "IsADirectoryError" in log.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in log.read_text(encoding="utf-8")
+
+    corrupt = _real_warehouse(tmp_path / "corrupt")
+    with corrupt.open("r+b") as fh:
+        fh.seek(4096)
+        fh.write(b"\x00\xff" * 4096)
+    result = subprocess.run([*NEWSETL, "backfill", str(SEED), "-w", str(corrupt)],
+                            env={**env, "NEWSETL_LOCK_WAIT": "3600"},
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    (line,) = _error_lines(result.stderr)
+    assert line.startswith(f"error: corrupt warehouse file {corrupt}: ")

@@ -7,10 +7,10 @@ import pytest
 
 from newsetl.pipeline.backfill import ExtractOptions, backfill_files
 from newsetl.pipeline.extract import EXTRACTOR_VERSION
-from newsetl.store.export import export_parquet
+from newsetl.store.export import MARKER, ExportError, export_parquet, staging_dir
 from newsetl.store.report import render_report
 from newsetl.store.search import index_is_stale, refresh_index, search, snippet
-from newsetl.store.warehouse import connect
+from newsetl.store.warehouse import Warehouse, connect
 from tests.conftest import SEED_TITLE
 
 
@@ -115,3 +115,61 @@ def test_report_has_the_charts(loaded: Path):
     assert html.count("<svg") == 3  # per day per source, people, places (no failures yet)
     assert "Sergei Lavrov" in html and "Moscow" in html
     assert "no data yet" in html  # failures chart is empty
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if ".newsetl-export-" in p.name]
+
+
+def test_export_never_deletes_a_file_it_did_not_write(loaded: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    (out / "articles").mkdir(parents=True)
+    (out / "articles" / "notes.txt").write_text("mine", encoding="utf-8")
+    with connect(loaded, read_only=True) as con, pytest.raises(ExportError, match="not empty"):
+        export_parquet(con, out)
+    assert (out / "articles" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in out.rglob("*")) == ["articles", "notes.txt"]
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_replaces_only_an_earlier_export(loaded: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    with connect(loaded, read_only=True) as con:
+        export_parquet(con, out)
+        (out / "articles" / "notes.txt").write_text("mine", encoding="utf-8")
+        with pytest.raises(ExportError, match=r"notes\.txt was not written by"):
+            export_parquet(con, out)  # a user's file inside an earlier export: refused
+        assert (out / "articles" / "notes.txt").read_text(encoding="utf-8") == "mine"
+        (out / "articles" / "notes.txt").unlink()
+        again = export_parquet(con, out)
+    assert again["articles"] == 2
+    assert (out / MARKER).exists() and _leftovers(tmp_path) == []
+
+
+def test_a_failed_export_leaves_the_earlier_one_in_place(loaded: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    with connect(loaded, read_only=True) as con:
+        export_parquet(con, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    broken = duckdb.connect()  # has the article tables but no `runs`: fails half-way
+    with connect(loaded, read_only=True) as con:
+        for table in ("articles", "article_versions", "entities", "quotes", "date_mentions"):
+            broken.register(table, con.execute(f"SELECT * FROM {table}").to_arrow_table())
+    with pytest.raises(duckdb.CatalogException):
+        export_parquet(broken, out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_export_through_a_locked_down_connection_with_a_quote_in_the_path(loaded: Path,
+                                                                           tmp_path: Path):
+    out = tmp_path / "it's" / "export 'x'"
+    with Warehouse(loaded).query_connection(writable_dir=staging_dir(out)) as con:
+        written = export_parquet(con, out)
+        with pytest.raises(duckdb.PermissionException):  # nowhere but the staging folder
+            con.execute("COPY articles TO ? (FORMAT csv)", [str(tmp_path / "elsewhere.csv")])
+    reread = duckdb.connect().execute(
+        "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
+        [str(out / "articles" / "**" / "*.parquet")]).fetchone()[0]
+    assert reread == written["articles"] == 2
+    assert not (tmp_path / "elsewhere.csv").exists() and _leftovers(out.parent) == []

@@ -131,7 +131,8 @@ def test_rows_of_an_article_are_exactly_the_batch_columns(tmp_path: Path) -> Non
     rows = article_rows(item, _article(), "v1")
     reject = Reject("/a/b.txt", "empty", "no bytes", source="s", key="b.txt", item_hash="h")
     batch = build_batch([rows], [reject], "v1", files=[
-        {"path": "/a/a.html", "size": 8, "mtime_ns": 1, "items": 1, "extractor_version": "v1"}])
+        {"path": "/a/a.html", "size": 8, "mtime_ns": 1, "items": 1, "extractor_version": "v1",
+         "manifest_mtime_ns": None}])
     assert batch.articles.schema.names == list(ARTICLES.batch_names)
     with connect(tmp_path / "w.duckdb") as con:
         counts = load_batch(con, batch, "run-1")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import struct
+import subprocess
+import sys
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -253,3 +258,140 @@ def test_other_tools_warcs_with_chunked_gzip_payloads(tmp_path: Path) -> None:
     (item,) = items(path)
     assert item.data == html
     assert item.content_type == "text/html" and item.http_charset is None
+
+
+# Hostile archives: bombs are built in tmp_path without ever holding what they inflate to,
+# and read in a child process so that its peak memory is its own.
+_READ_AND_MEASURE = """
+import json, resource, sys
+from newsetl.archive.files import iter_items
+entries = [(type(e).__name__, getattr(e, "reason", None), getattr(e, "detail", ""))
+           for e in iter_items([sys.argv[1]])]
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"entries": entries, "peak": peak}))
+"""
+GB = 1 << 30
+
+
+def zeros_compressed(megabytes: int, wrapper: str) -> bytes:
+    """`megabytes` MB of zeros as a gzip ("gzip") or zlib ("deflate") stream, built in ~1 MB.
+
+    One MB of zeros is compressed once, ended by a full flush (so it needs
+    no earlier data), and repeated; then the end block and the checksum.
+    """
+    mb = bytes(1 << 20)
+    seg_maker = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = seg_maker.compress(mb) + seg_maker.flush(zlib.Z_FULL_FLUSH)
+    end_maker = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = segment * megabytes + end_maker.flush()
+    size = megabytes << 20
+    if wrapper == "gzip":
+        crc = 0
+        for _ in range(megabytes):
+            crc = zlib.crc32(mb, crc)
+        return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + body
+                + struct.pack("<II", crc, size & 0xFFFFFFFF))
+    adler = 1
+    for _ in range(megabytes):
+        adler = zlib.adler32(mb, adler)
+    return b"\x78\xda" + body + struct.pack(">I", adler)
+
+
+def read_in_child(path: Path) -> tuple[list[list], int]:
+    """What `iter_items` gives for `path`, and the reading process's peak memory in bytes."""
+    done = subprocess.run([sys.executable, "-c", _READ_AND_MEASURE, str(path)],
+                          capture_output=True, text=True, timeout=300, check=True)
+    result = json.loads(done.stdout)
+    return result["entries"], result["peak"]
+
+
+def test_zeros_helper_inflates_to_what_it_says() -> None:
+    for wrapper, wbits in (("gzip", 31), ("deflate", 15)):
+        data = zlib.decompress(zeros_compressed(3, wrapper), wbits)
+        assert data == bytes(3 << 20)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_content_encoding_bomb_is_too_large_in_bounded_memory(tmp_path: Path,
+                                                              encoding: str) -> None:
+    """A tiny .warc.gz whose payload inflates to 1 GB (the issue's 12 KB -> 12 GB case)."""
+    bomb = zeros_compressed(1024, encoding)
+    path = tmp_path / "bomb.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for n, (payload, headers) in enumerate([
+            (bomb, [("Content-Type", "text/html"), ("Content-Encoding", encoding)]),
+            (b"<html><body><p>Fine</p></body></html>", [("Content-Type", "text/html")]),
+        ]):
+            writer.write_record(writer.create_warc_record(
+                f"https://gazette.example/{n}", "response", payload=io.BytesIO(payload),
+                length=len(payload),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")))
+    assert path.stat().st_size < 100_000
+
+    entries, peak = read_in_child(path)
+    assert [(kind, reason) for kind, reason, _ in entries] == [("Reject", "too-large"),
+                                                              ("Item", None)]
+    assert peak < GB
+
+
+def test_gzip_of_zeros_without_a_newline_is_a_bad_record_in_bounded_memory(
+        tmp_path: Path) -> None:
+    """2 GB of zeros, no newline: warcio's readline would hold it all in one line."""
+    path = tmp_path / "zeros.warc.gz"
+    path.write_bytes(zeros_compressed(2048, "gzip"))
+    entries, peak = read_in_child(path)
+    assert [(kind, reason) for kind, reason, _ in entries] == [("Reject", "bad-warc-record")]
+    assert "header line over" in entries[0][2]
+    assert peak < GB
+
+
+def test_record_with_endless_headers_is_a_bad_record(tmp_path: Path) -> None:
+    """Short header lines, but megabytes of them: the record's header total is bounded."""
+    good = io.BytesIO()
+    writer = WARCWriter(good, gzip=True)
+    html = b"<html><body><p>After</p></body></html>"
+    writer.write_record(writer.create_warc_record(
+        "https://gazette.example/after", "response", payload=io.BytesIO(html),
+        length=len(html),
+        http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                      protocol="HTTP/1.1")))
+    endless = b"WARC/1.0\r\nWARC-Type: response\r\n" + b"X-Filler: a\r\n" * 200_000
+    path = tmp_path / "headers.warc.gz"
+    path.write_bytes(gzip.compress(endless) + good.getvalue())
+
+    found = items(path)
+    assert [r.reason for r in found if isinstance(r, Reject)] == ["bad-warc-record"]
+    assert "record headers over" in next(r for r in found if isinstance(r, Reject)).detail
+    assert [i.url for i in found if isinstance(i, Item)] == ["https://gazette.example/after"]
+
+
+def test_record_without_content_length_is_read_only_to_the_limit(tmp_path: Path) -> None:
+    """No Content-Length: warcio would read the whole member as the payload."""
+    from newsetl.archive.files import MAX_ITEM_BYTES
+
+    head = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://gazette.example/x\r\n"
+            b"\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n")
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    path = tmp_path / "nolength.warc.gz"
+    with path.open("wb") as fh:
+        fh.write(compressor.compress(head))
+        for _ in range(MAX_ITEM_BYTES // (1 << 20) + 2):
+            fh.write(compressor.compress(b"<p>" + b"x" * ((1 << 20) - 3)))
+        fh.write(compressor.flush())
+    (reject,) = items(path)
+    assert isinstance(reject, Reject) and reject.reason == "too-large"
+
+
+def test_mislabelled_encoding_is_read_as_plain_bytes(tmp_path: Path) -> None:
+    html = b"<html><body><p>Not gzipped at all</p></body></html>"
+    path = tmp_path / "label.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warc_record(
+            "https://gazette.example/label", "response", payload=io.BytesIO(html),
+            length=len(html), http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                protocol="HTTP/1.1")))
+    (item,) = items(path)
+    assert isinstance(item, Item) and item.data == html

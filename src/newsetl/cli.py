@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import logging
 import os
 import sys
+import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -39,6 +42,15 @@ InFlightOpt = Annotated[int | None, typer.Option(
     "on another Dask cluster, give its number of worker processes).", show_default=False)]
 # Exit status of a run that finished but quarantined some inputs.
 EXIT_REJECTS = 3
+# `newsetl --debug ...`: print the traceback of a failure, not only its one `error:` line.
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _global_options(debug: Annotated[bool, typer.Option(
+        "--debug", help="On failure, print the traceback too (it always goes to the log file "
+        "named in the error line).")] = False) -> None:
+    _DEBUG["on"] = debug
 
 
 def _prefect_environment() -> None:
@@ -58,9 +70,13 @@ def load_flow(module: str, name: str, dask_address: str | None = None) -> Any:
     """Import flow `name` from `flows/<module>.py` of this project.
 
     `dask_address` (see `newsetl.pipeline.runners`) puts its extraction tasks on Dask;
-    the flow module reads it when loaded.
+    the flow module reads it when loaded. What the flow starts (Prefect's temporary
+    server, extraction processes) dies with this process, even on kill -9.
     """
+    from newsetl.pipeline.orphans import start_orphan_guard
+
     _prefect_environment()
+    start_orphan_guard()
     if dask_address:
         from newsetl.pipeline.runners import DASK_ADDRESS
 
@@ -109,13 +125,16 @@ def backfill(
     """
     if not paths and not reprocess:
         raise typer.BadParameter("give PATHS, or --reprocess to re-read known inputs")
+    _check_warehouse_folder(warehouse)
     started = time.monotonic()
     flow = load_flow("backfill", "backfill", dask_address)
-    result = flow(paths=paths or [], warehouse=warehouse, batch_size=batch_size, force=force,
-                  workers=workers, in_flight=in_flight,
-                  reprocess=reprocess, since=since.date() if since else None,
-                  until=until.date() if until else None, sources=source,
-                  show_progress=sys.stderr.isatty())
+    _flow_tracebacks_to_log(warehouse)
+    with _reported(warehouse):
+        result = flow(paths=paths or [], warehouse=warehouse, batch_size=batch_size,
+                      force=force, workers=workers, in_flight=in_flight,
+                      reprocess=reprocess, since=since.date() if since else None,
+                      until=until.date() if until else None, sources=source,
+                      show_progress=sys.stderr.isatty())
     seconds = time.monotonic() - started
     typer.echo(
         f"backfill {result['run_id']} into {result['warehouse']}: {result['seen']} items seen, "
@@ -158,10 +177,13 @@ def ingest(
     except SourcesError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    _check_warehouse_folder(warehouse)
     started = time.monotonic()
     flow = load_flow("ingest", "ingest", dask_address)
-    results = flow(sources_file=str(sources), source=source, warehouse=warehouse,
-                   workers=workers, in_flight=in_flight, show_progress=sys.stderr.isatty())
+    _flow_tracebacks_to_log(warehouse)
+    with _reported(warehouse):
+        results = flow(sources_file=str(sources), source=source, warehouse=warehouse,
+                       workers=workers, in_flight=in_flight, show_progress=sys.stderr.isatty())
     failed = rejected = 0
     for name, counts in results.items():
         if "error" in counts:
@@ -268,7 +290,10 @@ def extract(
 def _read_query(query: str | None, file: Path | None) -> str:
     """The SQL text: the argument, `-` for standard input, or --file."""
     if file is not None:
-        return file.read_text(encoding="utf-8")
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail(f"--file: {_describe(exc)}") from None
     if query is None or query == "-":
         return sys.stdin.read()
     return query
@@ -279,22 +304,163 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _log_traceback(exc: BaseException, warehouse: str | None) -> Path | None:
+    """Append `exc`'s traceback to the log beside the warehouse (else in the temp folder).
+
+    Returns where it went, or None when neither could be written (say, a full disk).
+    """
+    from newsetl.store.warehouse import Warehouse
+
+    text = (f"--- {datetime.now().isoformat(timespec='seconds')} newsetl "
+            f"{' '.join(sys.argv[1:])}\n{''.join(traceback.format_exception(exc))}")
+    for path in (Warehouse(warehouse).log_file,
+                 Path(tempfile.gettempdir()) / f"newsetl-{os.getuid()}.log"):
+        try:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an error: an OSError names its file without Python's `[Errno n]`."""
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        files = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else str(exc.filename)
+        return f"{exc.strerror}: {files}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__  # not DuckDB's "LINE 1: ..."
+
+
 @contextmanager
-def _opened(warehouse: str | None, write: bool = False) -> Iterator[Any]:
+def _reported(warehouse: str | None) -> Iterator[None]:
+    """End a command that failed with one `error:` line and exit status 1, not a traceback.
+
+    A `WarehouseError` (busy, missing, corrupt) or ExportError says all there is to
+    say. An OSError (read-only folder, full disk) or a DuckDB error is unexpected:
+    its traceback goes to the log file the line names (and to stderr with --debug).
+    Flows run inside Prefect, which re-raises the flow's own exception here.
+    """
+    import duckdb
+
+    from newsetl.store.export import ExportError
+    from newsetl.store.warehouse import WarehouseError
+
+    try:
+        yield
+    except (WarehouseError, ExportError) as exc:
+        if _DEBUG["on"]:
+            traceback.print_exc()
+        raise _fail(str(exc)) from None
+    except (OSError, duckdb.Error) as exc:
+        if _DEBUG["on"]:
+            traceback.print_exc()
+        log = _log_traceback(exc, warehouse)
+        where = f"traceback in {log}" if log else "rerun with --debug for the traceback"
+        raise _fail(f"{_describe(exc)} ({where})") from None
+
+
+def _check_warehouse_folder(warehouse: str | None) -> None:
+    """Before Prefect starts (seconds): the warehouse folder must exist or be creatable,
+    and be writable; a path under a regular file, say, costs one line."""
+    from newsetl.store.warehouse import Warehouse
+
+    folder = Warehouse(warehouse).path.parent
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise _fail(f"cannot create the warehouse folder {folder}: {blocker} is a file")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"cannot create the warehouse folder {folder}: {_describe(exc)}") from None
+    if not os.access(folder, os.W_OK):
+        raise _fail(f"the warehouse folder {folder} is not writable")
+
+
+class _TracebackOffConsole(logging.Filter):
+    """Keeps records that carry a traceback off Prefect's console handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is None and record.exc_text is None
+
+
+class _TracebackLog(logging.Handler):
+    """Appends the records that carry a traceback to the command's log file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(level=logging.ERROR)
+        self.path = path
+        self.setFormatter(logging.Formatter("--- %(asctime)s %(name)s %(levelname)s\n"
+                                            "%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info is None and record.exc_text is None:
+            return
+        try:
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(self.format(record) + "\n")
+        except OSError:
+            pass  # the command's own error line says where its traceback went
+
+
+def _flow_tracebacks_to_log(warehouse: str | None) -> None:
+    """Prefect prints a failed flow's or task's traceback on the console (90 lines, twice
+    with ours): send those records to the warehouse's log file instead, unless --debug.
+
+    Prefect's console handler hangs on the root logger (its logging.yml); the API
+    handler, which feeds the Prefect UI, sits on the flow and task loggers and keeps
+    every record. Call after `load_flow`, once Prefect has set up its logging.
+    """
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    from newsetl.store.warehouse import Warehouse
+
+    if _DEBUG["on"]:
+        return
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, PrefectConsoleHandler):
+            handler.addFilter(_TracebackOffConsole())
+    root.addHandler(_TracebackLog(Warehouse(warehouse).log_file))
+
+
+@contextmanager
+def _opened(warehouse: str | None, write: bool = False,
+            writable_dir: Path | None = None) -> Iterator[Any]:
     """The commands' one door to the warehouse: read-only unless `write`.
 
-    Whatever goes wrong opening or querying it (no warehouse yet, locked,
-    bad SQL) ends the command with one `error:` line and exit status 1.
+    Read-only means `Warehouse.query_connection`: the SQL may read the
+    warehouse and nothing else (no file, no network, no settings), except
+    that COPY may write into `writable_dir`. Whatever goes wrong opening or
+    querying it (no warehouse yet, locked, corrupt, bad or refused SQL, an
+    output file that cannot be written) ends the command with one `error:`
+    line and exit status 1.
     """
     import duckdb
 
     from newsetl.store.warehouse import Warehouse, WarehouseError
 
+    door = Warehouse(warehouse)
     try:
-        with Warehouse(warehouse).connect(read_only=not write) as con:
+        with (door.connect(read_only=False) if write
+              else door.query_connection(writable_dir=writable_dir)) as con:
             yield con
-    except (duckdb.Error, WarehouseError, LookupError) as exc:
-        raise _fail(str(exc)) from None
+    except (duckdb.Error, WarehouseError, LookupError, OSError) as exc:
+        refused = isinstance(exc, duckdb.PermissionException) or (
+            isinstance(exc, duckdb.InvalidInputException) and "has been locked" in str(exc))
+        hint = (" (read-only SQL may read the warehouse and nothing else: no files, network, "
+                "extensions or settings)") if refused and not write else ""
+        raise _fail(_describe(exc) + hint) from None
+
+
+def _refuse_warehouse_output(output: Path | None, warehouse: str | None) -> None:
+    """An output file may never be the warehouse, its WAL or its run lock."""
+    from newsetl.store.warehouse import Warehouse
+
+    if output is not None and Warehouse(warehouse).owns(output):
+        raise _fail(f"--output {output} is the warehouse or one of its files: "
+                    "choose another file")
 
 
 @app.command()
@@ -310,25 +476,40 @@ def sql(
         "--output", "-o", help="Write to this file instead of standard output.")] = None,
     write: Annotated[bool, typer.Option(help="Open the warehouse for writing.")] = False,
 ) -> None:
-    """Run SQL on the warehouse (read-only unless --write) and print the result."""
+    """Run SQL on the warehouse and print the result.
+
+    Read-only (the default) means the SQL can read the warehouse and nothing
+    else: no other file, no network, no extension to install, no setting to
+    change. The result is written by newsetl, never by DuckDB, and only to
+    standard output or --output, which may not be the warehouse or its files.
+    """
     if fmt not in ("table", "csv", "json", "parquet"):
         raise typer.BadParameter("--format is one of table, csv, json, parquet")
     if fmt == "parquet" and output is None:
         raise typer.BadParameter("--format parquet needs --output FILE")
+    _refuse_warehouse_output(output, warehouse)
     text = _read_query(query, file)
     with _opened(warehouse, write) as con:
-        if fmt == "parquet":
-            con.execute(f"COPY ({text.strip().rstrip(';')}) TO '{output}' (FORMAT parquet)")
-            return
         cursor = con.execute(text)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        _print_rows(columns, rows, fmt, out)
-    finally:
-        if output:
-            out.close()
+        if fmt == "parquet":
+            if cursor.description is None:
+                raise _fail("the SQL gave no result to write")
+            table = cursor.to_arrow_table()
+        else:
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+        # Written inside `_opened`: an output that cannot be written is one error line.
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, output)
+            return
+        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            _print_rows(columns, rows, fmt, out)
+        finally:
+            if output:
+                out.close()
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str, out: Any) -> None:
@@ -360,11 +541,15 @@ def search(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Full-text search (BM25) over titles and bodies."""
+    from newsetl.store.search import index_is_stale
     from newsetl.store.search import search as run_search
 
     with _opened(warehouse) as con:
         hits = run_search(con, query, since=since.date() if since else None,
                           source=source, limit=limit)
+        if index_is_stale(con):
+            typer.echo("newsetl: the search index is out of date (a run stopped before "
+                       "rebuilding it): run `newsetl index`", err=True)
     if not hits:
         typer.echo("no match")
     for hit in hits:
@@ -374,17 +559,36 @@ def search(
 
 
 @app.command()
+def index(warehouse: WarehouseOpt = None) -> None:
+    """Rebuild the full-text search index (a run stopped before it rebuilt the index)."""
+    from newsetl.pipeline.run import rebuild_index
+    from newsetl.store.warehouse import WarehouseError
+
+    try:
+        rebuild_index(warehouse)
+    except WarehouseError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo("search index rebuilt")
+
+
+@app.command()
 def export(
     directory: Annotated[Path, typer.Argument(help="Folder to write into.")],
     fmt: Annotated[str, typer.Option("--format", help="Only parquet for now.")] = "parquet",
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Export every table as Parquet, article tables partitioned by published month."""
-    from newsetl.store.export import export_parquet
+    """Export every table as Parquet, article tables partitioned by published month.
+
+    DIR must be new, empty, or an earlier export: a folder holding files that
+    `newsetl export` did not write is refused, never cleared.
+    """
+    from newsetl.store.export import export_parquet, staging_dir
+    from newsetl.store.warehouse import Warehouse
 
     if fmt != "parquet":
         raise typer.BadParameter("only --format parquet is supported")
-    with _opened(warehouse) as con:
+    door = Warehouse(warehouse)
+    with _reported(warehouse), door.query_connection(writable_dir=staging_dir(directory)) as con:
         written = export_parquet(con, directory)
     for table, n in written.items():
         typer.echo(f"{directory / table}: {n} rows")
@@ -402,10 +606,12 @@ def report(
     from newsetl.store.warehouse import Warehouse
 
     output = output or Warehouse(warehouse).report_file
+    _refuse_warehouse_output(output, warehouse)
     with _opened(warehouse) as con:
         html = render_report(con)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(html, encoding="utf-8")
+    with _reported(warehouse):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(html, encoding="utf-8")
     typer.echo(f"report written to {output}")
 
 

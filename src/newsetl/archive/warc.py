@@ -24,12 +24,22 @@ on the next gzip member (or the next `WARC/` line of an uncompressed file)
 and goes on: one bad record must not hide the rest of a run's pages.
 Digests are checked, so a flipped bit or a truncated record is noticed
 rather than extracted.
+
+Reading is bounded, whatever the file holds: a header line over
+`MAX_HEADER_LINE` bytes, or a record whose header lines total over
+`MAX_HEADER_BYTES` (a file of zeros without a newline, say), is a
+`bad-warc-record` as soon as the limit is passed; a payload, and its
+content-encoding (gzip, deflate) once undone, over `MAX_ITEM_BYTES` is
+`too-large` after at most that many bytes plus one were produced. warcio's
+own `readline` and decoders grow without limit, hence `_BoundedReader` and
+`_decode_payload`.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,14 +48,15 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import BUFF_SIZE
 from warcio.warcwriter import WARCWriter
 
-from newsetl.archive.files import MAX_ITEM_BYTES
+from newsetl.archive.files import MAX_ITEM_BYTES, item_hash
 from newsetl.models import HTTP_ERROR, OK, PAGE_TYPES, FetchResult, Item, Reject, media_type
 
 ARCHIVED_OUTCOMES = frozenset({OK, HTTP_ERROR})
@@ -54,6 +65,46 @@ _ENCODING_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_LINE = b"\nWARC/1."
 _SCAN_CHUNK = 1024 * 1024
+# WARC and HTTP header lines are short; a record's headers are a few KB.
+MAX_HEADER_LINE = 64 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
+_DECODE_STEP = 64 * 1024  # compressed bytes fed to the decoder at a time
+
+
+class _BoundedReader(DecompressingBufferedReader):
+    """warcio's reader with `readline` bounded, per line and per record.
+
+    warcio reads every WARC and HTTP header line, and the blank lines
+    between records, with `readline` on this one reader; unbounded, a
+    newline-free stream (2 GB of zeros) grows one line to its whole size.
+    `_BoundedIterator` resets `header_bytes` at each record.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__(stream, block_size=BUFF_SIZE)
+        self.header_bytes = 0
+
+    def readline(self, length: int | None = None) -> bytes:
+        limit = MAX_HEADER_LINE + 1
+        line = super().readline(limit if length is None or length < 0 else min(length, limit))
+        self.header_bytes += len(line)
+        if len(line) > MAX_HEADER_LINE and not line.endswith(b"\n"):
+            raise ArchiveLoadFailed(f"a header line over {MAX_HEADER_LINE} bytes")
+        if self.header_bytes > MAX_HEADER_BYTES:
+            raise ArchiveLoadFailed(f"record headers over {MAX_HEADER_BYTES} bytes")
+        return line
+
+
+class _BoundedIterator(ArchiveIterator):
+    """`ArchiveIterator` reading through `_BoundedReader`."""
+
+    def __init__(self, fh: BinaryIO, **kwargs: object) -> None:
+        super().__init__(fh, **kwargs)
+        self.reader = _BoundedReader(self.fh)  # nothing has been read yet
+
+    def _next_record(self, next_line: bytes | None) -> ArcWarcRecord:
+        self.reader.header_bytes = len(next_line or b"")
+        return super()._next_record(next_line)
 
 
 @dataclass(frozen=True)
@@ -167,7 +218,7 @@ def iter_warc_items(path: str | os.PathLike[str], source: str) -> Iterator[Item 
         position: int | None = 0
         while position is not None:
             fh.seek(position)
-            records = ArchiveIterator(fh, check_digests="raise")
+            records = _BoundedIterator(fh, check_digests="raise")
             resume_from = position  # end of the last record read whole
             try:
                 for record in records:
@@ -229,12 +280,21 @@ def _record_to_item(
             key=uri,
             detail=f"{record.payload_length} bytes, over the {MAX_ITEM_BYTES} limit",
         )
-    raw = record.raw_stream.read()
+    raw = record.raw_stream.read(MAX_ITEM_BYTES + 1)  # no Content-Length: no limit but ours
+    if len(raw) > MAX_ITEM_BYTES:
+        return Reject(input=f"{path}#{offset}", reason="too-large", source=source, key=uri,
+                      detail=f"a payload over the {MAX_ITEM_BYTES} byte limit")
     if record.payload_length >= 0 and len(raw) != record.payload_length:
         raise ArchiveLoadFailed(f"record truncated: {len(raw)} of {record.payload_length} bytes")
+    try:
+        data = _decode_payload(record, raw)
+    except ValueError as err:
+        reason = "too-large" if isinstance(err, _TooLarge) else "bad-warc-record"
+        return Reject(input=f"{path}#{offset}", reason=reason, source=source, key=uri,
+                      detail=_printable(str(err)), item_hash=item_hash(raw))
     return Item(
         key=uri,
-        data=_decode_payload(record, raw),
+        data=data,
         archive_path=f"{path}#{offset}",
         source=source,
         url=uri,
@@ -244,16 +304,57 @@ def _record_to_item(
     )
 
 
+class _TooLarge(ValueError):
+    """A payload that decodes to more than MAX_ITEM_BYTES."""
+
+
 def _decode_payload(record: ArcWarcRecord, raw: bytes) -> bytes:
-    """Undo chunking and content-encoding, as WARCs written by other tools keep them."""
+    """Undo chunking and content-encoding, as WARCs written by other tools keep them.
+
+    At most MAX_ITEM_BYTES + 1 bytes are ever decoded: a 20 KB gzip member
+    can inflate to 20 MB, and one gzipped twice to gigabytes. Raises
+    `_TooLarge` past the limit, ValueError for a corrupt encoding. An
+    encoding that fails on its first bytes is taken for a mislabelled plain
+    body (as warcio does). Other encodings (`br` among them) are left as they
+    are, as before: the extractor then sees bytes it cannot read.
+    """
     headers = record.http_headers
-    encoding = (headers.get_header("Content-Encoding") or "").lower() or None
-    if encoding not in BufferedReader.get_supported_decompressors():
-        encoding = None
+    encoding = (headers.get_header("Content-Encoding") or "").strip().lower()
     if (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
-        return ChunkedDataReader(io.BytesIO(raw), decomp_type=encoding).read()
-    if encoding:
-        return BufferedReader(io.BytesIO(raw), decomp_type=encoding).read()
+        # De-chunking alone never grows the data: `raw` is already bounded.
+        raw = ChunkedDataReader(io.BytesIO(raw)).read()
+    if encoding in ("gzip", "x-gzip"):
+        return _inflate(raw, [16 + zlib.MAX_WBITS])
+    if encoding == "deflate":  # zlib-wrapped, or raw deflate as some servers send
+        return _inflate(raw, [zlib.MAX_WBITS, -zlib.MAX_WBITS])
+    return raw
+
+
+def _inflate(raw: bytes, formats: list[int]) -> bytes:
+    """`raw` decompressed with the first of `formats` (zlib wbits) that accepts it, bounded."""
+    for wbits in formats:
+        decoder, out, size = zlib.decompressobj(wbits), [], 0
+        try:
+            for start in range(0, len(raw), _DECODE_STEP):
+                pending = raw[start:start + _DECODE_STEP]
+                while pending:
+                    chunk = decoder.decompress(pending, MAX_ITEM_BYTES + 1 - size)
+                    out.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_ITEM_BYTES:
+                        raise _TooLarge(f"over {MAX_ITEM_BYTES} bytes once decoded")
+                    pending = decoder.unconsumed_tail
+                if decoder.eof:
+                    break
+            out.append(decoder.flush())  # a few bytes a capped call left inside zlib
+            size += len(out[-1])
+            if size > MAX_ITEM_BYTES:
+                raise _TooLarge(f"over {MAX_ITEM_BYTES} bytes once decoded")
+        except zlib.error as err:
+            if size == 0:
+                continue  # not this format (or not compressed at all)
+            raise ValueError(f"corrupt content-encoding: {err}") from None
+        return b"".join(out)
     return raw
 
 

@@ -34,7 +34,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from newsetl.archive.files import item_hash, iter_items, list_inputs
+from newsetl.archive.files import MANIFEST, _archive_root, item_hash, iter_items, list_inputs
 from newsetl.models import Article, Item, Reject, Rejected
 from newsetl.pipeline.extract import (
     EXTRACTOR_ERROR,
@@ -137,12 +137,17 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     `forkserver` because the parent runs threads (Prefect's, ours), which
     `fork` does not copy safely; the server preloads the extractor and its
     models (`newsetl.pipeline.warmup`), so each worker starts warm and shares them.
+    The processes die with this one, even on kill -9 (`newsetl.pipeline.orphans`).
     """
+    from newsetl.pipeline.orphans import die_with_parent, start_orphan_guard
+
     with _POOLS_LOCK:
         if workers not in _POOLS:
+            start_orphan_guard()
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
-            _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+            _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context,
+                                                  initializer=die_with_parent)
         return _POOLS[workers]
 
 
@@ -217,6 +222,24 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+# Rejects without a hash that only a change of the file (for `bad-manifest`, of its
+# manifest) or of the extractor can undo. Hashing is no way to recognise them: a
+# too-large file would be read whole each run to hash it, a broken WARC record has no
+# key of its own, and a bad manifest is not in the file's bytes at all. So the file
+# ledger records the file by size and modification time, and the next run neither
+# reads nor rejects it again. Other hashless rejects (`missing`, a read error) may
+# pass by themselves: their files are read again.
+SETTLED_WITHOUT_HASH = frozenset({"too-large", "bad-warc-record", "bad-manifest",
+                                  "unsupported-type"})
+
+
+def _manifest_mtime(path: str) -> int | None:
+    """Modification time (ns) of the manifest that governs `path`, if there is one."""
+    root = _archive_root(Path(path))
+    found = _stat(str(root / MANIFEST)) if root is not None else None
+    return found[1] if found else None
+
+
 def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = ExtractOptions()
                   ) -> Iterator[Extracted]:
     """Read and extract every item of `files`, a batch at a time.
@@ -225,14 +248,18 @@ def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = Ex
     time and by the same extractor version, is not read: its items count as
     skipped. An item read again with the same bytes and extractor version is
     not extracted. A file whose every item ends up done (loaded, quarantined
-    with its hash, or skipped) goes into the batch that completes it, for
-    the file ledger; one with an item outside the window does not.
+    with its hash or for a reason in `SETTLED_WITHOUT_HASH`, or skipped)
+    goes into the batch that completes it, for the file ledger; one with an
+    item outside the window does not. A file quarantined as `bad-manifest`
+    is recorded with its manifest's modification time, and read again once
+    the manifest changes.
     """
     stats = {path: _stat(path) for path in files}
     unread, counts = [], Counts()
     for path in files:
-        done = ledger.files.get(path)  # (size, mtime_ns, items, extractor_version)
-        if done and stats[path] == done[:2] and done[3] == options.extractor_version:
+        done = ledger.files.get(path)  # (size, mtime_ns, items, extractor_version, manifest)
+        if (done and stats[path] == done[:2] and done[3] == options.extractor_version
+                and (done[4] is None or done[4] == _manifest_mtime(path))):
             counts.seen += done[2]
             counts.skipped += done[2]
         else:
@@ -242,6 +269,7 @@ def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = Ex
 
     tally: dict[str, int] = {}  # items per file read so far, in reading order
     incomplete: set[str] = set()  # files with an item not done
+    manifests: dict[str, int | None] = {}  # files quarantined for their manifest: its mtime
     batches = chunks(iter_items(unread), options.batch_size)
     chunk = next(batches, None)
     while chunk is not None:
@@ -261,8 +289,11 @@ def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = Ex
                 counts.skipped += 1
             elif isinstance(entry, Reject):
                 rejects.append(entry)
-                if entry.key is None or entry.item_hash is None:
-                    incomplete.add(path)  # not in the item ledger: read it again next time
+                if entry.reason == "bad-manifest":
+                    manifests[path] = _manifest_mtime(path)
+                if ((entry.key is None or entry.item_hash is None)
+                        and entry.reason not in SETTLED_WITHOUT_HASH):
+                    incomplete.add(path)  # in no ledger: read it again next time
             else:
                 todo.append(entry)
         loaded: list[ArticleRows] = []
@@ -280,10 +311,12 @@ def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = Ex
             still_open = None
         finished = [p for p in tally if p != still_open]
         file_rows = [{"path": p, "size": stats[p][0], "mtime_ns": stats[p][1], "items": tally[p],
-                      "extractor_version": options.extractor_version}
+                      "extractor_version": options.extractor_version,
+                      "manifest_mtime_ns": manifests.get(p)}
                      for p in finished if p not in incomplete and stats.get(p)]
         for p in finished:
             del tally[p]
+            manifests.pop(p, None)
         yield Extracted(build_batch(loaded, rejects, options.extractor_version, file_rows),
                         counts)
         chunk = following
@@ -320,22 +353,37 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
     get in between batches. `on_batch(counts, files)` follows each load;
     `files` is the number of files it completed (0 until a group's last batch).
     Each load's counts are added to `counts` (a run's) as soon as it commits,
-    so a run that fails half-way still records what it did.
+    and written to the run's `runs` row in the load's transaction, so a run
+    that fails or is killed half-way still records what it did.
+
+    A group's ledger is looked up in the connection of the load before it
+    is submitted, not in one of its own: a reader that takes the file
+    between two connections makes the run wait each time, so one connection
+    per batch means one wait at most.
     """
     files = [str(p) for p in list_inputs(paths)]
     total = Counts() if counts is None else counts
+    groups = list(chunks(files, files_per_task))
     pending: deque[tuple[int, Pending]] = deque()
+    ahead: dict[int, Ledger] = {}  # ledgers looked up during a load, by group number
 
-    def load_next() -> None:
+    def load_next(next_group: int) -> None:
+        """Load the oldest pending group; look up group `next_group`'s ledger on the way."""
         group_size, submitted = pending.popleft()
         batches = submitted.result()
         for i, extracted in enumerate(batches, start=1):
             counts = Counts()
-            if not extracted.batch.is_empty():
-                with connect(warehouse) as con:
-                    counts = load_batch(con, extracted.batch, run_id)
-                failpoint("batch-loaded")
             counts.add(extracted.counts)
+            so_far = Counts()
+            so_far.add(total)
+            so_far.add(counts)
+            with connect(warehouse) as con:
+                counts.add(load_batch(con, extracted.batch, run_id, run_counts=so_far))
+                if (i == len(batches) and not force and next_group < len(groups)
+                        and next_group not in ahead):
+                    ahead[next_group] = ledger_for(con, groups[next_group])
+            if not extracted.batch.is_empty():
+                failpoint("batch-loaded")
             total.add(counts)
             if on_batch is not None:
                 on_batch(counts, group_size if i == len(batches) else 0)
@@ -344,12 +392,16 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
         def in_thread(group: list[str], ledger: Ledger, opts: ExtractOptions) -> Future:
             return threads.submit(extract_group, group, ledger, opts)
 
-        for group in chunks(files, files_per_task):
-            with connect(warehouse) as con:
-                ledger = Ledger() if force else ledger_for(con, group)
+        for n, group in enumerate(groups):
+            ledger = Ledger() if force else ahead.pop(n, None)
+            if ledger is None:  # the first groups: look up all that go in flight at once
+                with connect(warehouse) as con:
+                    ledger = ledger_for(con, group)
+                    for m in range(n + 1, min(n + in_flight, len(groups))):
+                        ahead[m] = ledger_for(con, groups[m])
             pending.append((len(group), (submit or in_thread)(group, ledger, options)))
             while len(pending) >= in_flight:
-                load_next()
+                load_next(n + 1)
         while pending:
-            load_next()
+            load_next(len(groups))
     return total

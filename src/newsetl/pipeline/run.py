@@ -13,15 +13,40 @@ only this; nothing here imports Prefect.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
 from newsetl.pipeline.backfill import stop_extraction_pool
 from newsetl.pipeline.extract import EXTRACTOR_VERSION
 from newsetl.pipeline.failpoints import failpoint
 from newsetl.store.search import index_is_stale, refresh_index
-from newsetl.store.warehouse import Counts, Warehouse, finish_run, new_run_id, start_run
+from newsetl.store.warehouse import (
+    Counts,
+    Warehouse,
+    WarehouseMissing,
+    finish_run,
+    new_run_id,
+    start_run,
+)
+
+
+class Terminated(SystemExit):
+    """A writing run stopped by SIGTERM (`systemctl stop`, `docker stop`, `kill`).
+
+    Raised in the main thread by the handler `writing` installs, so the run
+    unwinds like a Ctrl-C: the batch in flight rolls back, the `runs` row
+    says `interrupted` with the counts of the batches that committed, and
+    the process exits with 128 + the signal number, as a shell reports it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
 
 
 @dataclass
@@ -42,10 +67,14 @@ class Session:
     @contextmanager
     def run(self, flow: str, parameters: dict, source: str | None = None) -> Iterator[Run]:
         """Record a run in `runs`: `ok` when the block ends, `failed` when it raises,
-        `interrupted` when it is stopped (Ctrl-C, SIGTERM turned into an exception).
+        `interrupted` when it is stopped (Ctrl-C, SIGTERM, or any other exception that
+        is not an error, such as a Prefect cancellation).
 
-        The counts are written whatever happens, so a failed run still says
-        what its committed batches did.
+        The counts go into the row as each batch commits (`load_batch`) and
+        once more here, so a failed or killed run still says what its
+        committed batches did. When this last write fails, the error of the
+        work (if any) is the one raised, and the row stays `running` until
+        the next run marks it `interrupted`.
         """
         run = Run(new_run_id())
         with self.warehouse.connect() as con:
@@ -54,13 +83,45 @@ class Session:
         try:
             yield run
             status = "ok"
-        except (KeyboardInterrupt, SystemExit):
-            status = "interrupted"
+        except BaseException as exc:
+            status = "failed" if isinstance(exc, Exception) else "interrupted"
             raise
         finally:
             self.changed |= bool(run.counts.loaded or run.counts.updated)
-            with self.warehouse.connect() as con:
-                finish_run(con, run.run_id, run.counts, status)
+            try:
+                with self.warehouse.connect() as con:
+                    finish_run(con, run.run_id, run.counts, status)
+            except Exception as exc:
+                if status == "ok":
+                    raise
+                print(f"newsetl: could not record the end of run {run.run_id} ({exc}); "
+                      "the next run will mark it interrupted", file=sys.stderr)
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the block runs, SIGTERM raises `Terminated` in the main thread.
+
+    Without it SIGTERM ends the process where it stands (or, inside a Prefect
+    flow, raises Prefect's own signal exception, which a run recorded as
+    `failed`). The first signal raises; the handler that was there before is
+    put back at once, so a second SIGTERM acts as it did before, and on leaving.
+    Outside the main thread (where Python cannot install handlers) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, previous)
+        raise Terminated(signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -69,10 +130,11 @@ def writing(warehouse: str | os.PathLike[str] | Warehouse | None) -> Iterator[Se
     refresh the search index (when an article changed, or it is stale) on the way out.
 
     The index is refreshed only when the work ended normally: after a
-    failure the next run finds it stale and rebuilds it.
+    failure the dirty mark its loads set (`newsetl.store.search`) is still
+    there, and the next writing run rebuilds it.
     """
     session = Session(warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse))
-    with session.warehouse.exclusive_run():
+    with _sigterm_raises(), session.warehouse.exclusive_run():
         ok = False
         try:
             yield session
@@ -86,3 +148,12 @@ def writing(warehouse: str | os.PathLike[str] | Warehouse | None) -> Iterator[Se
                 with session.warehouse.connect() as con:
                     if session.changed or index_is_stale(con):
                         refresh_index(con)
+
+
+def rebuild_index(warehouse: str | os.PathLike[str] | Warehouse | None) -> None:
+    """Rebuild the search index now, under the run lock (`newsetl index`)."""
+    warehouse = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
+    if not warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {warehouse.path}: run `newsetl backfill` first")
+    with _sigterm_raises(), warehouse.exclusive_run(), warehouse.connect() as con:
+        refresh_index(con)

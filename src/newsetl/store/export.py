@@ -3,10 +3,19 @@
 Article tables are partitioned by published month (`month=YYYY-MM`, or
 `month=unknown` for articles without a date) in hive layout, so readers can
 prune by month; the small bookkeeping tables are written whole.
+
+An export is written into a hidden staging folder beside the target and then
+renamed into place, so a failed export leaves the target as it was. The
+target must be new, empty, or an earlier export holding only the files that
+export wrote (listed in its marker file, `MARKER`): newsetl never deletes a
+file it did not write, so a folder with anything else in it is refused.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -22,19 +31,113 @@ PARTITIONED = {
                      "JOIN articles a USING (article_id)",
 }
 WHOLE = ("runs", "rejects", "items")
+# Written last into every export: which files it wrote, so the next export may replace them.
+MARKER = ".newsetl-export.json"
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, directory: str | Path) -> dict[str, int]:
-    """Write every table under `directory/<table>/`; returns rows written per table."""
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+class ExportError(ValueError):
+    """The target folder cannot take an export; the message says why and what to do."""
+
+
+def staging_dir(directory: str | os.PathLike[str]) -> Path:
+    """The hidden folder beside `directory` that this process stages its export in.
+
+    Known before the export starts, so that a locked-down connection can be
+    allowed to write there and nowhere else (`Warehouse.query_connection`).
+    """
+    target = Path(os.path.abspath(directory))
+    return target.parent / f".{target.name}.newsetl-export-{os.getpid()}"
+
+
+def _files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+
+
+def _earlier_export(target: Path) -> set[str] | None:
+    """The files an earlier export wrote into `target` (None: `target` is new or empty).
+
+    Raises ExportError when `target` holds anything that export did not write.
+    """
+    if not target.exists():
+        return None
+    if not target.is_dir():
+        raise ExportError(f"{target} is not a folder: export into a new or empty folder")
+    present = _files_under(target)
+    if not present and not any(target.iterdir()):
+        return None
+    try:
+        listed = set(json.loads((target / MARKER).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ExportError(f"{target} is not empty and holds no earlier export ({MARKER}): "
+                          "export into a new or empty folder") from None
+    foreign = sorted(present - listed - {MARKER})
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise ExportError(f"{target / foreign[0]}{more} was not written by `newsetl export`: "
+                          "move it away, or export into another folder")
+    return listed
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, stage: Path) -> dict[str, int]:
+    """COPY every table under `stage`; the path is bound, never pasted into the SQL."""
     written: dict[str, int] = {}
     for table, query in PARTITIONED.items():
-        con.execute(f"COPY ({query}) TO '{out / table}' (FORMAT parquet, "
-                    "PARTITION_BY (month), OVERWRITE true)")
+        con.execute(f"COPY ({query}) TO ? (FORMAT parquet, PARTITION_BY (month))",
+                    [str(stage / table)])
         written[table] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
     for table in WHOLE:
-        (out / table).mkdir(exist_ok=True)
-        con.execute(f"COPY {table} TO '{out / table / 'data.parquet'}' (FORMAT parquet)")
+        (stage / table).mkdir()
+        con.execute(f"COPY {table} TO ? (FORMAT parquet)", [str(stage / table / "data.parquet")])
         written[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return written
+
+
+def _move_into_place(stage: Path, target: Path, earlier: set[str] | None) -> None:
+    """Put the staged export where `target` is, removing only the earlier export's files."""
+    if earlier is None:
+        if target.exists():
+            target.rmdir()  # empty: checked by _earlier_export
+        stage.rename(target)
+        return
+    old = stage.with_name(stage.name + "-old")
+    if old.exists():  # left by a killed export of a process with our pid: ours
+        shutil.rmtree(old)
+    old.mkdir()
+    try:
+        for name in sorted({path.split("/")[0] for path in earlier} | {MARKER}):
+            if (target / name).exists() or (target / name).is_symlink():
+                (target / name).rename(old / name)
+        try:
+            for entry in sorted(stage.iterdir()):
+                entry.rename(target / entry.name)
+        except OSError:  # put the earlier export back where the new one did not land
+            for entry in old.iterdir():
+                if not (target / entry.name).exists():
+                    entry.rename(target / entry.name)
+            raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)  # only files the earlier export wrote
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, directory: str | os.PathLike[str]
+                   ) -> dict[str, int]:
+    """Write every table under `directory/<table>/`; returns rows written per table.
+
+    `con` may be a `Warehouse.query_connection(writable_dir=staging_dir(directory))`.
+    """
+    target = Path(os.path.abspath(directory))
+    earlier = _earlier_export(target)
+    stage = staging_dir(target)
+    if stage.exists():  # left by a killed export of a process with our pid: ours
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    try:
+        written = _write_tables(con, stage)
+        (stage / MARKER).write_text(json.dumps(
+            {"written_by": "newsetl export", "files": sorted(_files_under(stage))},
+            indent=1), encoding="utf-8")
+        _move_into_place(stage, target, earlier)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
     return written

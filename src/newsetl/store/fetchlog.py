@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from newsetl.models import FetchResult
 from newsetl.store.schema import FETCHES, REJECTS, arrow_table
-from newsetl.store.warehouse import FETCH_SCHEMA
+from newsetl.store.warehouse import FETCH_SCHEMA, transaction
 
 
 def known_urls(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -78,14 +78,14 @@ def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, fetches: list[di
     """Store the fetch log and the failed fetches in one transaction."""
     con.register("f", arrow_table(fetches, FETCHES))
     con.register("r", arrow_table(rejects, REJECTS))
+    columns = ", ".join(FETCH_SCHEMA.names)
     try:
-        con.execute("BEGIN")
-        columns = ", ".join(FETCH_SCHEMA.names)
-        con.execute(f"INSERT INTO fetches (run_id, {columns}) SELECT ?, {columns} FROM f",
-                    [run_id])
-        con.execute("INSERT INTO rejects (run_id, input, reason, detail, item_hash, rejected_at) "
-                    "SELECT ?, input, reason, detail, item_hash, now() FROM r", [run_id])
-        con.execute("COMMIT")
+        with transaction(con):
+            con.execute(f"INSERT INTO fetches (run_id, {columns}) SELECT ?, {columns} FROM f",
+                        [run_id])
+            con.execute("INSERT INTO rejects (run_id, input, reason, detail, item_hash, "
+                        "rejected_at) SELECT ?, input, reason, detail, item_hash, now() FROM r",
+                        [run_id])
     finally:
         con.unregister("f")
         con.unregister("r")

@@ -234,9 +234,9 @@ RUNS = Table("runs", from_arrow=False, key=("run_id",), columns=(
     _c("parameters", "JSON", "the run's parameters"),
     _c("started_at", "TIMESTAMPTZ", "when it started"),
     _c("finished_at", "TIMESTAMPTZ", "when it ended; NULL while running or when killed"),
-    _c("status", "VARCHAR", "`running`, `ok`, `failed`, `interrupted` (a killed run, found by "
-       "the next one)"),
-    _c("seen", "INTEGER", "items seen"),
+    _c("status", "VARCHAR", "`running`, `ok`, `failed`, `interrupted` (stopped by Ctrl-C or "
+       "SIGTERM; or killed, found by the next run)"),
+    _c("seen", "INTEGER", "items seen (every count grows as each batch commits)"),
     _c("loaded", "INTEGER", "new articles"),
     _c("updated", "INTEGER", "articles whose content or extractor changed"),
     _c("unchanged", "INTEGER", "articles re-read with the same content"),
@@ -250,8 +250,9 @@ REJECTS = Table("rejects", loader_fills=("run_id", "rejected_at"), columns=(
     _c("run_id", "VARCHAR", "the run that rejected it"),
     _c("input", "VARCHAR", "path or URL"),
     _c("reason", "VARCHAR", "`empty`, `binary`, `bad-gzip`, `too-large`, `unsupported-type`, "
-       "`missing`, `no-text`, `bad-warc-record`, `extractor-error` (extraction raised: `detail` "
-       "gives the exception and where in our code), `extractor-crash`, a fetch outcome, ..."),
+       "`missing`, `no-text`, `bad-warc-record`, `bad-filename`, `outside-archive`, "
+       "`extractor-error` (extraction raised: `detail` gives the exception and where in our "
+       "code), `extractor-crash`, a fetch outcome, ..."),
     _c("detail", "VARCHAR", "human explanation"),
     _c("item_hash", "VARCHAR", "SHA-256 of the bytes, when they could be read"),
     _c("rejected_at", "TIMESTAMPTZ", "when"),
@@ -289,6 +290,16 @@ FILES = Table("files", key=("path",), loader_fills=("run_id", "processed_at"), c
     _c("extractor_version", "VARCHAR", "the extractor that processed it"),
     _c("run_id", "VARCHAR", _RUN),
     _c("processed_at", "TIMESTAMPTZ", "when that run completed it"),
+    _c("manifest_mtime_ns", "BIGINT", "for a file quarantined as `bad-manifest`: its "
+       "manifest's modification time (ns), so that fixing the manifest gets it read again; "
+       "NULL otherwise"),
+))
+
+INDEX_STATE = Table("index_state", from_arrow=False, columns=(
+    _c("dirty", "BOOLEAN", "an article changed since the search index was last rebuilt"),
+    _c("changed_at", "TIMESTAMPTZ", "when a load last changed an article"),
+    _c("run_id", "VARCHAR", "the run of that load"),
+    _c("rebuilt_at", "TIMESTAMPTZ", "when the index was last rebuilt"),
 ))
 
 SCHEMA_VERSION = Table("schema_version", from_arrow=False, columns=(
@@ -299,7 +310,7 @@ SCHEMA_VERSION = Table("schema_version", from_arrow=False, columns=(
 # In README order.
 TABLES: dict[str, Table] = {t.name: t for t in (
     ARTICLES, ARTICLE_VERSIONS, ARTICLE_BANDS, ENTITIES, QUOTES, DATE_MENTIONS, ITEMS, FILES,
-    RUNS, REJECTS, FETCHES, SCHEMA_VERSION)}
+    RUNS, REJECTS, FETCHES, INDEX_STATE, SCHEMA_VERSION)}
 
 
 class SchemaMismatch(ValueError):

@@ -4,8 +4,12 @@ The extension comes from the `duckdb-extension-fts` package (pinned to the
 duckdb version): the first use installs it from that file into DuckDB's
 extension folder, so nothing is downloaded and the `duckdb` shell finds it
 too. DuckDB's FTS index does not follow table changes, so each run that
-changed an article rebuilds it at its end (`refresh_index`), and so does the
-next run after one that died before its rebuild (`index_is_stale`).
+changed an article rebuilds it at its end (`refresh_index`). Counting
+articles cannot tell that a run died before its rebuild (an edited article
+leaves the count as it was), so every load that changes an article sets a
+dirty mark (`index_state`) in its own transaction and the rebuild clears it
+in its own: while the mark is set the next writing run rebuilds, and
+`newsetl search` says the index is out of date.
 """
 
 from __future__ import annotations
@@ -33,21 +37,38 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("LOAD fts")
 
 
+def mark_index_dirty(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Say that an article changed after the last rebuild; call inside the load's transaction."""
+    con.execute("UPDATE index_state SET dirty = true, changed_at = now(), run_id = ?", [run_id])
+
+
 def index_is_stale(con: duckdb.DuckDBPyConnection) -> bool:
-    """No index, or one over another number of articles (a run that died before its rebuild)."""
+    """The index may not match `articles`: the dirty mark is set (or its row is gone), there
+    is no index, or it covers another number of articles (say, rows deleted by hand)."""
+    try:
+        dirty = con.execute("SELECT coalesce(bool_or(dirty), true) FROM index_state").fetchone()[0]
+    except duckdb.CatalogException:  # a warehouse older than the mark, opened read-only
+        dirty = False
     try:
         indexed = con.execute(f"SELECT count(*) FROM {INDEX_SCHEMA}.docs").fetchone()[0]
     except duckdb.CatalogException:
         return True
-    return indexed != con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return dirty or indexed != con.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
 def refresh_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the BM25 index over `articles.title` and `articles.body`."""
+    """Rebuild the BM25 index over `articles.title` and `articles.body`, and clear the
+    dirty mark in the same transaction: a rebuild killed half-way leaves it set."""
+    from newsetl.store.warehouse import transaction  # warehouse imports this module
+
     load_fts(con)
-    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'body', "
-                "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, "
-                "overwrite = 1)")
+    with transaction(con):
+        con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'body', "
+                    "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, "
+                    "overwrite = 1)")
+        con.execute("UPDATE index_state SET dirty = false, rebuilt_at = now()")
+        con.execute("INSERT INTO index_state (dirty, rebuilt_at) SELECT false, now() "
+                    "WHERE NOT EXISTS (SELECT 1 FROM index_state)")
 
 
 @dataclass

@@ -18,7 +18,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from newsetl.store.schema import (
     copy_rows,
     insert_select,
 )
+from newsetl.store.search import load_fts, mark_index_dirty
 
 DEFAULT_WAREHOUSE = "warehouse/newsetl.duckdb"
 
@@ -124,6 +125,15 @@ MIGRATIONS: list[list[str]] = [
             path VARCHAR PRIMARY KEY, size BIGINT, mtime_ns BIGINT, items INTEGER,
             extractor_version VARCHAR, run_id VARCHAR, processed_at TIMESTAMPTZ)""",
     ],
+    # The search index's dirty mark, set by every load that changes an article and
+    # cleared by the rebuild; dirty at first, so an older warehouse's index is rebuilt
+    # once. And the manifest a file quarantined as `bad-manifest` waits on.
+    [
+        """CREATE TABLE index_state (
+            dirty BOOLEAN, changed_at TIMESTAMPTZ, run_id VARCHAR, rebuilt_at TIMESTAMPTZ)""",
+        """INSERT INTO index_state (dirty, changed_at) VALUES (true, now())""",
+        """ALTER TABLE files ADD COLUMN manifest_mtime_ns BIGINT""",
+    ],
 ]
 
 # Arrow schemas of the batches, derived from the one declaration (`newsetl.store.schema`):
@@ -150,13 +160,31 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     )
     current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
     for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
-        con.execute("BEGIN")
-        for statement in statements:
-            con.execute(statement)
-        con.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, now())",
-                    [version])
-        con.execute("COMMIT")
+        with transaction(con):
+            for statement in statements:
+                con.execute(statement)
+            con.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, now())",
+                        [version])
     return len(MIGRATIONS)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN, then COMMIT when the block ends, ROLLBACK when it raises.
+
+    A COMMIT that fails (a full disk) has already ended the transaction, so
+    the ROLLBACK after it fails too, with "no transaction is active": that
+    second error would hide the one that says what went wrong, so a failing
+    ROLLBACK is ignored and the original error raised.
+    """
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 class WarehouseError(RuntimeError):
@@ -171,10 +199,19 @@ class WarehouseMissing(WarehouseError, FileNotFoundError):
     """A reader asked for a warehouse that no run has created yet."""
 
 
+class WarehouseCorrupt(WarehouseError):
+    """The file is not a readable DuckDB database: waiting would not help."""
+
+
 # How long to wait for another process's lock before giving up (seconds).
 LOCK_WAIT = float(os.environ.get("NEWSETL_LOCK_WAIT", "120"))
 
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+# DuckDB's words (1.x) when another process holds the file: the only error worth waiting on.
+_LOCK_CONFLICT = "Could not set lock on file"
+# ... and when the file is damaged (bad header or metadata blocks, cut short, not DuckDB).
+_CORRUPT = ("Corrupt database file", "not a valid DuckDB database file",
+            "Could not read enough bytes from file")
 
 
 class Warehouse:
@@ -212,6 +249,12 @@ class Warehouse:
         """Where `newsetl report` writes by default."""
         return self.path.parent / "report.html"
 
+    @property
+    def log_file(self) -> Path:
+        """Where the CLI appends the traceback of a command that failed (its error line
+        says so), so that the console shows one line."""
+        return self.path.parent / "newsetl.log"
+
     def exists(self) -> bool:
         return self.path.exists()
 
@@ -233,7 +276,13 @@ class Warehouse:
             try:
                 return self._connect(read_only)
             except duckdb.IOException as exc:
-                if "lock" not in str(exc):
+                message = str(exc)
+                if any(words in message for words in _CORRUPT):
+                    raise WarehouseCorrupt(
+                        f"corrupt warehouse file {self.path}: {message}; restore it from a "
+                        "backup, or move it aside and rebuild it from the archive with "
+                        "`newsetl backfill --force <archive>`") from None
+                if _LOCK_CONFLICT not in message:  # "block" in a checksum error is no lock
                     raise
                 holder = _LOCK_HOLDER.search(str(exc))
                 who = f"process {holder.group(1)}" if holder else "another process"
@@ -268,6 +317,50 @@ class Warehouse:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def query_connection(self, writable_dir: str | os.PathLike[str] | None = None,
+                         wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection fit for SQL that newsetl did not write (`newsetl sql`).
+
+        Read-only alone still lets SQL write files (COPY TO, EXPORT DATABASE),
+        read any file (read_text, read_csv, ATTACH) and download extensions
+        (INSTALL, autoloading). Here DuckDB may touch no file but the open
+        warehouse (`enable_external_access` off, and its local file system
+        disabled, which also stops spilling big sorts to disk), nor load or
+        install extensions, and the configuration is locked so that SET or
+        PRAGMA cannot undo it. `fts` is loaded first, so search and the
+        `fts_main_articles` macros still work. `writable_dir`: the one folder
+        COPY TO may write into (the export's staging folder); the local file
+        system stays on then, for the COPY.
+        """
+        with self.connect(read_only=True, wait=wait) as con:
+            with suppress(duckdb.Error, ImportError):  # without fts only search fails, and says so
+                load_fts(con)
+            con.execute("SET autoinstall_known_extensions = false")
+            con.execute("SET autoload_known_extensions = false")
+            con.execute("SET allow_community_extensions = false")
+            con.execute("SET python_enable_replacements = false")  # no Python variables as tables
+            if writable_dir is not None:  # must precede enable_external_access = false
+                con.execute("SET allowed_directories = [?]",
+                            [os.path.join(os.path.abspath(writable_dir), "")])
+            con.execute("SET enable_external_access = false")
+            if writable_dir is None:
+                con.execute("SET disabled_filesystems = 'LocalFileSystem'")
+            con.execute("SET lock_configuration = true")
+            yield con
+
+    def owns(self, path: str | os.PathLike[str]) -> bool:
+        """Whether `path` is the database file, its WAL or its run lock (by name, through
+        symbolic links, or as another hard link to one of them): no output may go there."""
+        target = Path(path)
+        for own in (self.path, self.path.with_name(self.path.name + ".wal"), self.lock_file):
+            if target.resolve() == own.resolve():
+                return True
+            with suppress(OSError):
+                if os.path.samefile(target, own):
+                    return True
+        return False
 
     @contextmanager
     def exclusive_run(self, wait: float | None = None) -> Iterator[None]:
@@ -320,17 +413,23 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
 
 
+# The `runs` columns a run's `Counts` fill.
+_COUNTED = ("seen", "loaded", "updated", "unchanged", "skipped", "out_of_window", "rejected")
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict,
               extractor_version: str, source: str | None = None) -> None:
     """Record a run as started; call under `exclusive_run`.
 
     Holding the run lock means no other run is alive, so any run still
-    marked running was killed: it is marked interrupted.
+    marked running was killed: it is marked interrupted. The counts start
+    at 0 and grow as batches commit (`load_batch`).
     """
     con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
     con.execute(
         "INSERT INTO runs (run_id, flow, source, parameters, started_at, status, "
-        "extractor_version) VALUES (?, ?, ?, ?, now(), 'running', ?)",
+        f"extractor_version, {', '.join(_COUNTED)}) VALUES (?, ?, ?, ?, now(), 'running', ?"
+        f"{', 0' * len(_COUNTED)})",
         [run_id, flow, source, json.dumps(parameters, default=str, sort_keys=True),
          extractor_version],
     )
@@ -350,33 +449,43 @@ class Counts:
     reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Counts) -> None:
-        for name in ("seen", "loaded", "updated", "unchanged", "skipped", "out_of_window",
-                     "rejected"):
+        for name in _COUNTED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, n in other.reasons.items():
             self.reasons[reason] = self.reasons.get(reason, 0) + n
 
 
+def record_counts(con: duckdb.DuckDBPyConnection, run_id: str, counts: Counts) -> None:
+    """Write a run's counts so far into its `runs` row, leaving its status alone.
+
+    `load_batch` calls it inside each batch's transaction, so a run killed
+    later (even with kill -9) still says what its committed batches did.
+    """
+    con.execute(f"UPDATE runs SET {', '.join(f'{name} = ?' for name in _COUNTED)} "
+                "WHERE run_id = ?", [*(getattr(counts, name) for name in _COUNTED), run_id])
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: Counts, status: str) -> None:
-    con.execute(
-        "UPDATE runs SET finished_at = now(), status = ?, seen = ?, loaded = ?, updated = ?, "
-        "unchanged = ?, skipped = ?, out_of_window = ?, rejected = ? WHERE run_id = ?",
-        [status, counts.seen, counts.loaded, counts.updated, counts.unchanged, counts.skipped,
-         counts.out_of_window, counts.rejected, run_id],
-    )
+    """Record how a run ended, with its final counts, in one transaction."""
+    with transaction(con):
+        record_counts(con, run_id, counts)
+        con.execute("UPDATE runs SET finished_at = now(), status = ? WHERE run_id = ?",
+                    [status, run_id])
 
 
 @dataclass
 class Ledger:
     """What earlier runs recorded about a group of files, handed to whatever extracts them.
 
-    `files`: path -> (size, mtime_ns, items, extractor_version) of files whose
-    every item was done: such a file, unchanged on disk, is not even read.
+    `files`: path -> (size, mtime_ns, items, extractor_version,
+    manifest_mtime_ns) of files whose every item was done: such a file,
+    unchanged on disk (and, when it was quarantined as `bad-manifest`, under
+    the same manifest), is not even read.
     `items`: (source, item_key) -> (item_hash, extractor_version): an item read
     again with the same bytes is not extracted again.
     """
 
-    files: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    files: dict[str, tuple[int, int, int, str, int | None]] = field(default_factory=dict)
     items: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
@@ -393,11 +502,11 @@ def ledger_for(con: duckdb.DuckDBPyConnection, files: list[str]) -> Ledger:
         items = con.execute(
             "SELECT i.source, i.item_key, i.item_hash, i.extractor_version FROM items i "
             "JOIN wanted w ON split_part(i.archive_path, '#', 1) = w.path").fetchall()
-        done = con.execute("SELECT path, size, mtime_ns, items, extractor_version "
-                           "FROM files JOIN wanted USING (path)").fetchall()
+        done = con.execute("SELECT path, size, mtime_ns, items, extractor_version, "
+                           "manifest_mtime_ns FROM files JOIN wanted USING (path)").fetchall()
     finally:
         con.unregister("wanted")
-    return Ledger(files={path: (size, mtime, n, v) for path, size, mtime, n, v in done},
+    return Ledger(files={path: tuple(row) for path, *row in done},
                   items={(s, k): (h, v) for s, k, h, v in items})
 
 
@@ -465,73 +574,91 @@ class Batch:
         return not (self.items.num_rows or self.rejects.num_rows or self.files.num_rows)
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str) -> Counts:
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+               run_counts: Counts | None = None) -> Counts:
     """Load one batch in one transaction and return what it changed.
 
     An article whose `content_hash` and `extractor_version` match the stored
     row is `unchanged` (only `last_seen_at` moves); otherwise the row is
     replaced, `version` goes up, the new version is appended to
-    `article_versions` and its child rows are replaced.
+    `article_versions` and its child rows are replaced. A batch that changes
+    an article marks the search index dirty in the same transaction
+    (`newsetl.store.search`), so a run killed before its rebuild cannot
+    leave the index silently stale. `run_counts`, the run's counts before
+    this load, go into its `runs` row with this load's added, in the same
+    transaction too.
     """
     counts = Counts(rejected=batch.rejects.num_rows)
     for reason in batch.rejects.column("reason").to_pylist():
         counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
+
+    def record_run() -> None:
+        if run_counts is not None:
+            total = Counts()
+            total.add(run_counts)
+            total.add(counts)
+            record_counts(con, run_id, total)
+
+    if batch.is_empty():
+        with transaction(con):
+            record_run()
+        return counts
     staged = {"b_articles": batch.articles, "b_entities": batch.entities,
               "b_quotes": batch.quotes, "b_dates": batch.dates, "b_items": batch.items,
               "b_rejects": batch.rejects, "b_files": batch.files}
     for name, table in staged.items():
         con.register(name, table)
-    con.execute("BEGIN")
     try:
-        # Classify each incoming article against the stored one.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE b_class AS SELECT b.article_id, "
-            "CASE WHEN a.article_id IS NULL THEN 'new' "
-            "WHEN a.content_hash = b.content_hash AND a.extractor_version = b.extractor_version "
-            "THEN 'unchanged' ELSE 'changed' END AS change, "
-            "coalesce(a.version, 0) AS old_version, a.first_seen_at "
-            "FROM b_articles b LEFT JOIN articles a USING (article_id)"
-        )
-        for change, n in con.execute(
-            "SELECT change, count(*) FROM b_class GROUP BY change"
-        ).fetchall():
-            if change == "new":
-                counts.loaded = n
-            elif change == "changed":
-                counts.updated = n
-            else:
-                counts.unchanged = n
-        con.execute(
-            "UPDATE articles SET last_seen_at = now(), run_id = ? WHERE article_id IN "
-            "(SELECT article_id FROM b_class WHERE change = 'unchanged')", [run_id])
-        con.execute("DELETE FROM articles WHERE article_id IN "
-                    "(SELECT article_id FROM b_class WHERE change = 'changed')")
-        con.execute(insert_select(
-            ARTICLES, "b_articles b JOIN b_class c USING (article_id) "
-            "WHERE c.change <> 'unchanged'", alias="b",
-            fill={"cluster_id": "NULL", "version": "c.old_version + 1",
-                  "first_seen_at": "coalesce(c.first_seen_at, now())", "last_seen_at": "now()",
-                  "run_id": "?"}), [run_id])
-        _cluster_near_duplicates(con)
-        con.execute(copy_rows(ARTICLE_VERSIONS, ARTICLES, "article_id IN "
-                              "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"))
-        for table, batch_table in ((ENTITIES, "b_entities"), (QUOTES, "b_quotes"),
-                                   (DATE_MENTIONS, "b_dates")):
-            con.execute(f"DELETE FROM {table.name} WHERE article_id IN "
-                        "(SELECT article_id FROM b_class WHERE change <> 'unchanged')")
-            con.execute(insert_select(table, f"{batch_table} t JOIN b_class c "
-                                      "USING (article_id) WHERE c.change <> 'unchanged'",
-                                      alias="t"))
-        con.execute(insert_select(ITEMS, "b_items", replace=True,
-                                  fill={"run_id": "?", "processed_at": "now()"}), [run_id])
-        con.execute(insert_select(REJECTS, "b_rejects",
-                                  fill={"run_id": "?", "rejected_at": "now()"}), [run_id])
-        con.execute(insert_select(FILES, "b_files", replace=True,
-                                  fill={"run_id": "?", "processed_at": "now()"}), [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            # Classify each incoming article against the stored one.
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE b_class AS SELECT b.article_id, "
+                "CASE WHEN a.article_id IS NULL THEN 'new' "
+                "WHEN a.content_hash = b.content_hash "
+                "AND a.extractor_version = b.extractor_version "
+                "THEN 'unchanged' ELSE 'changed' END AS change, "
+                "coalesce(a.version, 0) AS old_version, a.first_seen_at "
+                "FROM b_articles b LEFT JOIN articles a USING (article_id)"
+            )
+            for change, n in con.execute(
+                "SELECT change, count(*) FROM b_class GROUP BY change"
+            ).fetchall():
+                if change == "new":
+                    counts.loaded = n
+                elif change == "changed":
+                    counts.updated = n
+                else:
+                    counts.unchanged = n
+            if counts.loaded or counts.updated:
+                mark_index_dirty(con, run_id)
+            con.execute(
+                "UPDATE articles SET last_seen_at = now(), run_id = ? WHERE article_id IN "
+                "(SELECT article_id FROM b_class WHERE change = 'unchanged')", [run_id])
+            con.execute("DELETE FROM articles WHERE article_id IN "
+                        "(SELECT article_id FROM b_class WHERE change = 'changed')")
+            con.execute(insert_select(
+                ARTICLES, "b_articles b JOIN b_class c USING (article_id) "
+                "WHERE c.change <> 'unchanged'", alias="b",
+                fill={"cluster_id": "NULL", "version": "c.old_version + 1",
+                      "first_seen_at": "coalesce(c.first_seen_at, now())", "last_seen_at": "now()",
+                      "run_id": "?"}), [run_id])
+            _cluster_near_duplicates(con)
+            con.execute(copy_rows(ARTICLE_VERSIONS, ARTICLES, "article_id IN "
+                                  "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"))
+            for table, batch_table in ((ENTITIES, "b_entities"), (QUOTES, "b_quotes"),
+                                       (DATE_MENTIONS, "b_dates")):
+                con.execute(f"DELETE FROM {table.name} WHERE article_id IN "
+                            "(SELECT article_id FROM b_class WHERE change <> 'unchanged')")
+                con.execute(insert_select(table, f"{batch_table} t JOIN b_class c "
+                                          "USING (article_id) WHERE c.change <> 'unchanged'",
+                                          alias="t"))
+            con.execute(insert_select(ITEMS, "b_items", replace=True,
+                                      fill={"run_id": "?", "processed_at": "now()"}), [run_id])
+            con.execute(insert_select(REJECTS, "b_rejects",
+                                      fill={"run_id": "?", "rejected_at": "now()"}), [run_id])
+            con.execute(insert_select(FILES, "b_files", replace=True,
+                                      fill={"run_id": "?", "processed_at": "now()"}), [run_id])
+            record_run()
     finally:
         for name in staged:
             con.unregister(name)
