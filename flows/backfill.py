@@ -34,11 +34,13 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
              files_per_task: int = 200, workers: int | None = None,
              in_flight: int | None = None, force: bool = False,
              reprocess: bool = False, since: date | None = None, until: date | None = None,
-             sources: list[str] | None = None, show_progress: bool = False) -> dict:
+             sources: list[str] | None = None, allow_outside_links: bool = False,
+             show_progress: bool = False) -> dict:
     """Load every article under `paths` (and, with `reprocess`, every input the
     warehouse already knows); returns the run's counts and id.
 
     `workers`: extraction processes per task (default: one per core; 1 on Dask).
+    `allow_outside_links`: follow symlinks that lead out of the archive.
     `in_flight`: groups of files extracted at once (see `runners.groups_in_flight`).
     """
     logger = get_run_logger()
@@ -47,12 +49,14 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
     parameters = {k: v for k, v in context.parameters.items() if k != "show_progress"}
     options = ExtractOptions(batch_size=batch_size, workers=extraction_workers(workers, runner),
                              window=Window(since=since, until=until,
-                                           sources=frozenset(sources or ())))
+                                           sources=frozenset(sources or ())),
+                             allow_outside_links=allow_outside_links)
     with writing(warehouse) as session, session.run("backfill", parameters) as run:
         if reprocess:
             with connect(session.warehouse) as con:
                 paths = [*paths, *ledger_paths(con)]
-        files = [str(p) for p in list_inputs(paths)]
+        files = [str(p) for p in
+                 list_inputs(paths, allow_outside_links=allow_outside_links)]
         logger.info("run %s: %d input files into %s, %d extraction processes per task",
                     run.run_id, len(files), session.warehouse, options.workers)
         with progress_bar(len(files), show_progress) as advance:

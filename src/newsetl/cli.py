@@ -113,6 +113,9 @@ def backfill(
         help="Re-extract items even when their bytes and extractor version are unchanged."
     )] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per load transaction.")] = 200,
+    allow_outside_links: Annotated[bool, typer.Option(
+        help="Follow symlinks that lead out of the archive (else quarantined as "
+        "outside-archive).")] = False,
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
     in_flight: InFlightOpt = None,
@@ -134,6 +137,7 @@ def backfill(
                       force=force, workers=workers, in_flight=in_flight,
                       reprocess=reprocess, since=since.date() if since else None,
                       until=until.date() if until else None, sources=source,
+                      allow_outside_links=allow_outside_links,
                       show_progress=sys.stderr.isatty())
     seconds = time.monotonic() - started
     typer.echo(

@@ -94,6 +94,7 @@ class ExtractOptions:
     workers: int = 1  # processes per extraction call
     extractor_version: str = EXTRACTOR_VERSION
     window: Window = field(default_factory=Window)
+    allow_outside_links: bool = False  # follow symlinks that lead out of the archive
 
 
 def process_item(item: Item, options: ExtractOptions) -> ArticleRows | Reject | None:
@@ -270,7 +271,8 @@ def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = Ex
     tally: dict[str, int] = {}  # items per file read so far, in reading order
     incomplete: set[str] = set()  # files with an item not done
     manifests: dict[str, int | None] = {}  # files quarantined for their manifest: its mtime
-    batches = chunks(iter_items(unread), options.batch_size)
+    batches = chunks(iter_items(unread, allow_outside_links=options.allow_outside_links),
+                     options.batch_size)
     chunk = next(batches, None)
     while chunk is not None:
         following = next(batches, None)
@@ -361,7 +363,8 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
     between two connections makes the run wait each time, so one connection
     per batch means one wait at most.
     """
-    files = [str(p) for p in list_inputs(paths)]
+    files = [str(p) for p in
+             list_inputs(paths, allow_outside_links=options.allow_outside_links)]
     total = Counts() if counts is None else counts
     groups = list(chunks(files, files_per_task))
     pending: deque[tuple[int, Pending]] = deque()
