@@ -191,7 +191,7 @@ def test_duckdbs_lock_conflict_is_what_makes_us_wait(held: tuple[Path, int]):
     from newsetl.store.warehouse import Warehouse, WarehouseBusy
 
     warehouse, pid = held
-    with pytest.raises(WarehouseBusy, match=f"locked by process {pid}: gave up after 0 s"), \
+    with pytest.raises(WarehouseBusy, match=f"in use by process {pid}: gave up after 0 s"), \
             Warehouse(warehouse).connect(read_only=True, wait=0):
         pass
     result = subprocess.run([*NEWSETL, "sql", "SELECT 1", "-w", str(warehouse)],
@@ -200,7 +200,7 @@ def test_duckdbs_lock_conflict_is_what_makes_us_wait(held: tuple[Path, int]):
     assert result.returncode == 1
     assert f"is in use by process {pid}; waiting up to 1 s" in result.stderr
     assert _error_lines(result.stderr) == [
-        f"error: {warehouse} is locked by process {pid}: gave up after 1 s "
+        f"error: {warehouse} is in use by process {pid}: gave up after 1 s "
         "(set NEWSETL_LOCK_WAIT to wait longer)"]
 
 

@@ -214,6 +214,27 @@ _CORRUPT = ("Corrupt database file", "not a valid DuckDB database file",
             "Could not read enough bytes from file")
 
 
+class _Patience:
+    """Waiting for another process to let go of the warehouse: says so once on
+    stderr, backs off up to a second between tries, gives up after `wait` s."""
+
+    def __init__(self, held: str, wait: float, first_delay: float) -> None:
+        self.held, self.seconds = held, wait  # held: "<path> is in use by"
+        self.deadline, self.delay, self.told = time.monotonic() + wait, first_delay, False
+
+    def wait(self, who: str) -> None:
+        """Sleep before the next try, or raise `WarehouseBusy` once the time is up."""
+        if time.monotonic() >= self.deadline:
+            raise WarehouseBusy(f"{self.held} {who}: gave up after {self.seconds:.0f} s "
+                                "(set NEWSETL_LOCK_WAIT to wait longer)")
+        if not self.told:
+            print(f"newsetl: {self.held} {who}; waiting up to {self.seconds:.0f} s ...",
+                  file=sys.stderr)
+            self.told = True
+        time.sleep(self.delay)
+        self.delay = min(self.delay * 2, 1.0)
+
+
 class Warehouse:
     """The one door to a warehouse: its DuckDB file and what lives beside it.
 
@@ -271,7 +292,7 @@ class Warehouse:
         finds it locked retries here (saying so once on stderr) instead of
         failing at the first try.
         """
-        deadline, delay, told = time.monotonic() + wait, 0.05, False
+        patience = _Patience(f"{self.path} is in use by", wait, first_delay=0.05)
         while True:
             try:
                 return self._connect(read_only)
@@ -285,17 +306,7 @@ class Warehouse:
                 if _LOCK_CONFLICT not in message:  # "block" in a checksum error is no lock
                     raise
                 holder = _LOCK_HOLDER.search(str(exc))
-                who = f"process {holder.group(1)}" if holder else "another process"
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(
-                        f"{self.path} is locked by {who}: gave up after {wait:.0f} s "
-                        "(set NEWSETL_LOCK_WAIT to wait longer)") from None
-                if not told:
-                    print(f"newsetl: {self.path} is in use by {who}; waiting up to "
-                          f"{wait:.0f} s ...", file=sys.stderr)
-                    told = True
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                patience.wait(f"process {holder.group(1)}" if holder else "another process")
 
     @contextmanager
     def connect(self, read_only: bool = False, wait: float | None = None
@@ -371,8 +382,8 @@ class Warehouse:
         second waits (saying so once) and then fails with a clear message.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        wait = LOCK_WAIT if wait is None else wait
-        deadline, told = time.monotonic() + wait, False
+        patience = _Patience(f"{self.path} is being written by",
+                             LOCK_WAIT if wait is None else wait, first_delay=0.5)
         with open(self.lock_file, "a+") as fh:
             while True:
                 try:
@@ -380,16 +391,7 @@ class Warehouse:
                     break
                 except BlockingIOError:
                     fh.seek(0)
-                    who = fh.read().strip() or "another run"
-                    if time.monotonic() >= deadline:
-                        raise WarehouseBusy(
-                            f"{self.path} is being written by {who}: gave up after {wait:.0f} s "
-                            "(set NEWSETL_LOCK_WAIT to wait longer)") from None
-                    if not told:
-                        print(f"newsetl: {self.path} is being written by {who}; waiting up to "
-                              f"{wait:.0f} s ...", file=sys.stderr)
-                        told = True
-                    time.sleep(0.5)
+                    patience.wait(fh.read().strip() or "another run")
             fh.seek(0)
             fh.truncate()
             fh.write(f"process {os.getpid()}")
