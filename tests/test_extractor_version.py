@@ -3,8 +3,8 @@
 The ledger re-extracts an item only when its bytes or the extractor version
 change, so a change to extraction or enrichment without a version bump
 leaves every stored article as the old code made it. This test extracts a
-fixed sample (the seed and, where `../shared/eval` is present, the first
-pages of each dev set), hashes every field of the output, and compares the
+fixed sample (the seed and, where `../shared/eval` is present, 40 pages
+spread over each dev set), hashes every field of the output, and compares the
 hash with the one recorded for the current version in
 `tests/extractor_fingerprints.json`.
 
@@ -32,16 +32,18 @@ from newsetl.pipeline.extract import EXTRACTOR_VERSION, extract_path
 REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "eval"
 RECORD = Path(__file__).with_name("extractor_fingerprints.json")
-PAGES_PER_SET = 12
+PAGES_PER_SET = 40
 SETS = ("zyte-dev", "fundus-dev", "trafilatura-dev")
 
 
 def sample() -> list[Path]:
-    """The seed, plus the first pages (by folder name) of each dev set present."""
+    """The seed, plus pages spread evenly over each dev set present (every k-th by folder
+    name), so that a change to any kind of page is likely to touch one of them."""
     pages = sorted((REPO / "seeds").glob("*.txt"))
     for name in SETS:
         folders = sorted(p for p in (EVAL / name).glob("*") if (p / "page.html.gz").is_file())
-        pages += [p / "page.html.gz" for p in folders[:PAGES_PER_SET]]
+        step = max(1, len(folders) // PAGES_PER_SET)
+        pages += [p / "page.html.gz" for p in folders[::step][:PAGES_PER_SET]]
     return pages
 
 

@@ -126,22 +126,90 @@ def test_script_rendered_article_is_read_from_its_json_state():
     assert script_paragraphs(tree_of("<script>var a = '<p>' + x;</script>")) == []
 
 
-def fake_trafilatura(fast_result: list[str], calls: list[bool]):
-    """A stand-in that gives `fast_result` in fast mode and one more paragraph otherwise."""
+def fake_trafilatura(results: dict[str, list[str]], calls: list[str]):
+    """A stand-in for trafilatura giving `results[mode]` for each mode it is run in."""
     def run(tree, url, **options):
-        calls.append(options.get("fast", False))
-        return fast_result if options.get("fast") else [*fast_result, LEDE]
+        mode = ("fast" if options.get("fast") else
+                "precision" if options.get("favor_precision") else "balanced")
+        calls.append(mode)
+        return results[mode]
     return run
 
 
 @pytest.mark.parametrize(("fast_result", "page_paragraphs", "expected_calls"), [
-    ([STORY * 8], 1, [True]),  # long, and the page holds no more <p> text: fast is kept
-    ([STORY], 1, [True, False]),  # short: the full comparison decides
-    ([STORY * 8], 20, [True, False]),  # the page's <p> text is over twice the extraction
+    # long, and the page holds no more <p> text: fast is kept
+    ([STORY * 8], 1, ["fast"]),
+    # short: the full comparison decides, and (still short) balanced mode is asked too
+    ([STORY], 1, ["fast", "precision", "balanced"]),
+    # the page's <p> text is over twice the extraction, but not three times the full pass's
+    ([STORY * 8], 20, ["fast", "precision"]),
 ])
-def test_comparison_runs_only_when_the_fast_pass_looks_incomplete(
+def test_second_opinions_run_only_when_the_pass_before_looks_incomplete(
         monkeypatch, fast_result, page_paragraphs, expected_calls):
-    calls: list[bool] = []
-    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(fast_result, calls))
+    calls: list[str] = []
+    results = {"fast": fast_result, "precision": [*fast_result, LEDE],
+               "balanced": [*fast_result, LEDE]}
+    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(results, calls))
     precise_paragraphs(tree_of(f"<p>{STORY}</p>" * page_paragraphs), None)
     assert calls == expected_calls
+
+
+def test_a_precision_fragment_gives_way_to_the_whole_article(monkeypatch):
+    whole = [STORY, LEDE, TEASER, STORY.upper(), LEDE.upper()]
+    calls: list[str] = []
+    fragment = {"fast": [LEDE[:60]], "precision": [LEDE[:60]], "balanced": whole}
+    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(fragment, calls))
+    assert precise_paragraphs(tree_of(f"<p>{STORY}</p>"), None) == whole
+    # Balanced text that is not several times longer is no evidence: precision stands.
+    close = {"fast": [STORY], "precision": [STORY], "balanced": [STORY, LEDE]}
+    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(close, calls))
+    assert precise_paragraphs(tree_of(f"<p>{STORY}</p>"), None) == [STORY]
+
+
+def test_a_notice_alone_is_no_article(monkeypatch):
+    calls: list[str] = []
+    notice = "You are using an outdated browser. Please upgrade it to improve your experience."
+    results = {"fast": [notice], "precision": [notice], "balanced": [notice, STORY, LEDE]}
+    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(results, calls))
+    assert precise_paragraphs(tree_of(f"<p>{STORY}</p>"), None) == [STORY, LEDE]
+
+
+@pytest.mark.parametrize("text", [
+    "You are using an outdated browser. Please update your browser.",
+    "Diese Website verwendet Cookies. Mit der Nutzung stimmen Sie zu.",
+    "Sie verwenden einen veralteten Browser.",
+    "Nous utilisons des cookies pour améliorer votre expérience.",
+    "Los comentarios son moderados antes de publicarse.",
+    "Kommentare werden vor der Veröffentlichung moderiert.",
+    "Please enable JavaScript to view the comments.",
+    "Bitte deaktivieren Sie Ihren Werbeblocker.",
+])
+def test_site_notices_are_recognised_in_several_languages(text):
+    assert maintext.is_notice(text)
+
+
+def test_prose_about_browsers_or_cookies_is_not_a_notice():
+    assert not maintext.is_notice("The browser wars ended when the last rival shut down in 2008.")
+    assert not maintext.is_notice("She baked cookies for the harbour staff every Friday.")
+    # A long paragraph is article text even when it quotes a notice.
+    assert not maintext.is_notice(STORY * 2 + " The site said: we use cookies.")
+
+
+def test_notice_is_left_out_of_a_real_extraction():
+    notice = "This website uses cookies to ensure you get the best experience on our website."
+    body = "".join(f"<p>{t}</p>" for t in (STORY, LEDE, TEASER)) * 3
+    tree = tree_of(f"<article><h1>Pier</h1>{body}<p>{notice}</p></article>")
+    main = maintext.extract_main_text(tree, None, read_head(tree), [])
+    assert STORY in main.body and LEDE in main.body
+    assert "uses cookies" not in main.body
+
+
+def test_a_table_of_contents_link_does_not_make_its_subheading_a_teaser():
+    heading = "Where can you buy it at a petrol station?"
+    tree = tree_of(f'<nav><a href="#buy">{heading}</a>'
+                   '<a href="/other">Ferry fares rise again</a></nav>'
+                   f'<h2 id="buy">{heading}</h2><p>{STORY}</p>')
+    links = link_texts(tree)
+    assert match_key("Ferry fares rise again") in links
+    assert match_key(heading) not in links
+    assert drop_furniture([heading, STORY], read_head(tree), [], links, []) == [heading, STORY]

@@ -6,6 +6,14 @@ that says UTF-16 means UTF-8, since it could be read as ASCII). We add one
 safety net browsers do not have: a declared charset is only used when the
 bytes really decode with it, and when nothing is declared (or the
 declaration is wrong) valid UTF-8 wins, then charset-normalizer guesses.
+
+"Really decode" allows for a few bad bytes, as browsers do: a page that
+declares UTF-8 and is UTF-8 but for one stray byte deep inside is decoded as
+UTF-8 with that byte replaced (U+FFFD), not handed to the detector, whose
+single-byte guess would turn every accented letter of the page into
+mojibake ("atakÃ³w"). The same evidence -- more well-formed multi-byte
+UTF-8 sequences than broken ones -- overrides a declared single-byte
+charset, and the source then says which declaration the bytes overrode.
 The decision is returned so it can be stored with the article.
 """
 
@@ -37,7 +45,10 @@ _UTF16 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
 class Decoded:
     text: str
     encoding: str  # Python codec name actually used
-    source: str  # bom | http | meta | utf-8 | detector | fallback
+    # bom | http | meta | utf-8 | detector | fallback; "utf-8 over http" / "utf-8 over meta"
+    # (the bytes are UTF-8 although that declaration says another charset), "detector over
+    # http" / "detector over meta" (the declared charset cannot decode the bytes).
+    source: str
 
 
 def _codec(label: str | None) -> str | None:
@@ -85,6 +96,27 @@ def meta_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
+def utf8_evidence(data: bytes) -> tuple[str, int, int]:
+    """(text decoded as UTF-8 with bad bytes replaced, well-formed multi-byte characters, bad runs).
+
+    A single-byte text (Windows-1252, Latin-2, KOI8-R) almost never forms a
+    well-formed multi-byte UTF-8 sequence by chance, so many good sequences
+    and few bad ones mean UTF-8 with a few damaged bytes.
+    """
+    text = data.decode("utf-8", "replace")
+    if data.isascii():
+        return text, 0, 0
+    replacements = text.count("\ufffd")
+    bad = replacements - data.count("\ufffd".encode())
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return text, non_ascii - replacements, bad
+
+
+def _mostly_utf8(multibyte: int, bad: int) -> bool:
+    """UTF-8 with a few damaged bytes: good multi-byte characters outnumber the bad runs."""
+    return multibyte > bad
+
+
 def decode(data: bytes, http_charset: str | None = None, html: bool = False) -> Decoded:
     """Decode `data`; never raises (the last resort replaces undecodable bytes)."""
     for bom, codec in _BOMS:
@@ -93,21 +125,35 @@ def decode(data: bytes, http_charset: str | None = None, html: bool = False) -> 
     declared = [(http_charset, "http")]
     if html:
         declared.append((meta_charset(data), "meta"))
+    evidence: tuple[str, int, int] | None = None
+    refused: str | None = None  # the first declaration whose charset could not decode the bytes
     for label, source in declared:
         codec = _codec(label)
+        if codec is None:
+            continue
         if source == "meta" and codec in _UTF16:
             codec = "utf-8"  # WHATWG: bytes that could be read to find a <meta> are not UTF-16
+        if evidence is None:
+            evidence = utf8_evidence(data)
+        utf8_text, multibyte, bad = evidence
+        if codec == "utf-8":
+            # Declared and (nearly) true: keep it, replacing the odd bad byte like a browser.
+            if bad == 0 or _mostly_utf8(multibyte, bad):
+                return Decoded(utf8_text, "utf-8", source)
+            refused = refused or source
+            continue
         # A declared single-byte charset "decodes" anything, so a page that
         # says latin-1 but is really UTF-8 is caught by trying UTF-8 first.
-        if codec and codec != "utf-8" and _try(data, "utf-8") is not None and not data.isascii():
-            return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
+        if multibyte and (bad == 0 or _mostly_utf8(multibyte, bad)):
+            return Decoded(utf8_text, "utf-8", f"utf-8 over {source}")
         text = _try(data, codec)
         if text is not None:
             return Decoded(text, codec, source)
+        refused = refused or source
     text = _try(data, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", "utf-8")
     codec = _detect(data)
     if codec is not None and (text := _try(data, codec)) is not None:
-        return Decoded(text, codec, "detector")
+        return Decoded(text, codec, f"detector over {refused}" if refused else "detector")
     return Decoded(data.decode("cp1252", "replace"), "cp1252", "fallback")

@@ -5,8 +5,14 @@ pass (our structured readers cover that), in precision mode: it drops whole
 boilerplate blocks (newsletter boxes, related-story lists, metadata dumps)
 that the balanced mode keeps, at the cost of some linked paragraphs, which
 is a net gain in measured F1. Its fast pass runs first; its readability and
-jusText comparison only when that pass looks incomplete (`precise_paragraphs`).
-Around it:
+jusText comparison only when that pass looks incomplete, and when even that
+stays short, the balanced mode, whose text replaces a precision result it
+outweighs several times (precision mode sometimes keeps a stray line or the
+first half of an article: `precise_paragraphs`). Around it:
+
+* site notices (outdated browser, JavaScript, cookies, comment rules, ad
+  blockers; a multilingual phrase list) are not text: a page where precision
+  mode kept only such a notice counts as empty and falls back;
 
 * the headline and byline, which trafilatura keeps at the top, are dropped;
 * lines that are data, not prose (bare URLs, timestamps, lone punctuation);
@@ -67,6 +73,35 @@ _CARD_CHARS = 2000
 # text, may be beaten by trafilatura's readability/jusText comparison: run it then.
 _SHORT_EXTRACTION = 1000
 _COMPARE_RATIO = 2
+# Precision mode sometimes keeps a fragment: when the balanced mode finds this many times
+# more text, precision lost the article (balanced is only run when the fast pass looked short).
+_LOST_RATIO = 4
+# ... and balanced mode is asked only when the full precision pass is still short, or the
+# page's `<p>` text is this many times longer (it costs a whole extraction).
+_SUSPECT_RATIO = 3
+# Site notices, not article text: outdated browser, JavaScript, cookies, comment rules,
+# ad blockers -- in the languages of the pages we meet. Matched on folded text
+# (`match_key`: casefolded, punctuation as spaces) of short paragraphs only.
+_NOTICE = re.compile(
+    r"\b(?:(?:outdated|old|unsupported|out of date|older) (?:web )?browser|update your browser"
+    r"|browser (?:is|wird) (?:not supported|no longer supported|nicht unterstützt|veraltet)"
+    r"|veraltete[nmr]? (?:web)?browser|navigateur (?:obsolète|n est plus|pas à jour)"
+    r"|navegador (?:desactualizado|obsoleto|no compatible)|browser (?:obsoleto|non supportato)"
+    r"|przestarzał\w* przeglądar\w*|verouderde browser"
+    r"|enable javascript|javascript (?:is )?(?:disabled|deaktiviert|désactivé|desactivado)"
+    r"|javascript (?:aktivieren|einschalten)|activer javascript|activ\w+ (?:el )?javascript"
+    r"|habilit\w+ (?:el )?javascript|włącz\w* javascript"
+    r"|(?:we|this (?:web)?site) uses? cookies|(?:verwendet|nutzt|verwenden|nutzen) cookies"
+    r"|utilis\w+ des cookies|(?:usa|usamos|utiliza|utilizamos) cookies|używa\w* (?:plików )?cookie"
+    r"|accept (?:all )?cookies|cookies akzeptieren"
+    r"|cookie (?:policy|settings|einstellungen|richtlinie)"
+    r"|(?:politique|política) (?:de|relative aux) cookies"
+    r"|comment policy|comments (?:are|will be) (?:\w+ ){0,3}(?:moderated|closed|reviewed)"
+    r"|kommentare werden (?:\w+ ){0,4}(?:moderiert|freigeschaltet|geprüft)|netiquette"
+    r"|(?:log|sign) in to (?:comment|post)|to post a comment|um (?:zu )?kommentieren"
+    r"|kommentarfunktion (?:ist )?(?:deaktiviert|geschlossen)|commentaires sont modérés"
+    r"|comentarios (?:son|están) moderados|disable your ad ?blocker|werbeblocker|ad ?blocker)\b")
+_NOTICE_CHARS = 300
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "blockquote")
 # A JSON string literal (unrolled loop: linear time on long scripts).
 _STRING_LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -93,18 +128,36 @@ def _trafilatura(tree: HtmlElement, url: str | None, **options: bool) -> list[st
     return [p for p in map(normalise_paragraph, doc.text.splitlines()) if p]
 
 
-def precise_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
-    """trafilatura in precision mode, its readability/jusText second opinion only when needed.
+def is_notice(para: str) -> bool:
+    """Is this short paragraph a site notice (outdated browser, cookies, comment rules)?"""
+    return len(para) < _NOTICE_CHARS and _NOTICE.search(match_key(para)) is not None
 
-    That comparison costs about a fifth of a page's extraction and changes
-    the result only when trafilatura's own pass under-delivers: its text is
-    short, or the page's `<p>` text is well over twice as long (readability
-    replaces a result it more than doubles). The fast pass decides which.
+
+def precise_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
+    """trafilatura in precision mode, with second opinions only when it looks short.
+
+    The readability/jusText comparison costs about a fifth of a page's
+    extraction and changes the result only when trafilatura's own pass
+    under-delivers: its text is short, or the page's `<p>` text is well over
+    twice as long (readability replaces a result it more than doubles). The
+    fast pass decides which. In that case the balanced mode runs too: precision
+    mode sometimes keeps a fragment (one stray line, a notice, the first half)
+    of an article that balanced mode finds whole, and when balanced finds
+    `_LOST_RATIO` times more text the fragment is not the article. Site
+    notices are left out before measuring, so a page whose "article" is an
+    outdated-browser notice counts as empty.
     """
-    paras = _trafilatura(tree, url, favor_precision=True, fast=True)
+    paras = [p for p in _trafilatura(tree, url, favor_precision=True, fast=True)
+             if not is_notice(p)]
+    extracted, page_chars = sum(map(len, paras)), paragraph_chars(tree)
+    if extracted >= _SHORT_EXTRACTION and _COMPARE_RATIO * extracted >= page_chars:
+        return paras
+    paras = [p for p in _trafilatura(tree, url, favor_precision=True) if not is_notice(p)]
     extracted = sum(map(len, paras))
-    if extracted < _SHORT_EXTRACTION or _COMPARE_RATIO * extracted < paragraph_chars(tree):
-        paras = _trafilatura(tree, url, favor_precision=True)
+    if extracted < _SHORT_EXTRACTION or _SUSPECT_RATIO * extracted < page_chars:
+        balanced = [p for p in _trafilatura(tree, url) if not is_notice(p)]
+        if sum(map(len, balanced)) >= _LOST_RATIO * extracted:
+            paras = balanced
     return paras
 
 
@@ -114,8 +167,13 @@ def paragraph_chars(tree: HtmlElement) -> int:
 
 
 def link_texts(tree: HtmlElement) -> set[str]:
-    """The folded text of every link on the page long enough to be a headline or a call."""
-    texts = {match_key(a.text_content()) for a in tree.iter("a")}
+    """The folded text of every link to elsewhere long enough to be a headline or a call.
+
+    A link to a place in the same page (`href="#..."`) is a table of contents
+    or a "skip to" link: its text is the article's own subheading, not a teaser.
+    """
+    texts = {match_key(a.text_content()) for a in tree.iter("a")
+             if not (a.get("href") or "").lstrip().startswith("#")}
     return {t for t in texts if len(t) >= _MIN_LINK_CHARS}
 
 
@@ -288,7 +346,8 @@ def extract_main_text(tree: HtmlElement, url: str | None, head: Head,
     paras = precise_paragraphs(tree, url)
     if not has_prose(paras):
         # Recall mode, the fallback, also picks up menu words: keep only real paragraphs.
-        paras = [p for p in _trafilatura(tree, url, favor_recall=True) if len(p) >= _MIN_BLOCK]
+        paras = [p for p in _trafilatura(tree, url, favor_recall=True)
+                 if len(p) >= _MIN_BLOCK and not is_notice(p)]
     paras, source = rescue_with_ld(tree, paras, head)
     paras = with_ld_lede(paras, head)
     if not paras:
