@@ -2,10 +2,11 @@
 
 One Prefect deployment per enabled source, all served by this process
 (`prefect.serve`), so no work pool or worker is needed. Prefect schedules
-nothing on its temporary (ephemeral) server, so without `PREFECT_API_URL` we
-start a real local server ourselves, on 127.0.0.1 and a free port, and stop it
-whenever serving ends: Ctrl-C, SIGTERM or an error. With `PREFECT_API_URL` set,
-the deployments go to that server and nothing is started.
+nothing on its temporary (ephemeral) server, so we use a real one: the one
+`PREFECT_API_URL` names; else the kept server of `newsetl server start` when it
+runs; else one started here (`newsetl.pipeline.prefect_server.local_server`), on
+127.0.0.1 and a free port, stopped whenever serving ends: Ctrl-C, SIGTERM or an
+error.
 
 The parts that need no Prefect server (ports, the server command, the health
 wait, schedules as keyword arguments) are plain functions, tested as such.
@@ -15,12 +16,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -36,19 +32,21 @@ from prefect.flows import load_flow_from_entrypoint
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from newsetl.pipeline.prefect_server import (  # noqa: F401 - re-exported: tests, callers
+    HOST,
+    ServerError,
+    free_port,
+    kept_api_url,
+    local_server,
+    server_command,
+    server_environment,
+    wait_for_health,
+)
 from newsetl.web.sources import Schedule, SourcesConfig, SourcesError, load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INGEST_ENTRYPOINT = f"{PROJECT_ROOT / 'flows' / 'ingest.py'}:ingest"
-HOST = "127.0.0.1"  # loopback only: the local server has no authentication
-SERVER_START_TIMEOUT = 90.0  # seconds; a first start migrates the database (~10 s)
-SERVER_STOP_TIMEOUT = 15.0  # seconds of grace after SIGTERM before SIGKILL
-LOG_TAIL_LINES = 20
 FLUSH_TIMEOUT = 5.0  # seconds for queued logs and events to reach the server at shutdown
-
-
-class ServerError(RuntimeError):
-    """The local Prefect server did not come up."""
 
 
 def schedule_kwargs(schedule: Schedule) -> dict[str, Any]:
@@ -96,95 +94,6 @@ def build_deployments(flow: Flow[..., Any], config: SourcesConfig, sources_file:
             for spec in deployment_specs(config, sources_file, warehouse)]
 
 
-def free_port(host: str = HOST) -> int:
-    """A TCP port nobody listens on now (the OS picks it; a race is possible but rare)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def server_command(port: int, host: str = HOST) -> list[str]:
-    """`prefect server start` from this interpreter's environment, scheduler on."""
-    return [sys.executable, "-m", "prefect", "server", "start", "--host", host,
-            "--port", str(port), "--analytics-off"]
-
-
-def server_environment(home: Path) -> dict[str, str]:
-    """The server's environment: its state in `home`, telemetry off, not a client of another."""
-    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               DO_NOT_TRACK="1")
-    return env
-
-
-def wait_for_health(api_url: str, timeout: float,
-                    process: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll `<api_url>/health` until it answers 200; ServerError on timeout or early exit."""
-    # No proxy: the server is on this machine, and a configured proxy would not reach it.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with opener.open(f"{api_url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:  # refused, reset, or an HTTP error while the server starts
-            pass
-        if process is not None and process.poll() is not None:
-            raise ServerError(f"the Prefect server exited (status {process.returncode}) "
-                              f"before {api_url}/health answered")
-        if time.monotonic() >= deadline:
-            raise ServerError(f"no answer from {api_url}/health after {timeout:.0f} s")
-        time.sleep(0.25)
-
-
-def _log_tail(log: Path, lines: int = LOG_TAIL_LINES) -> str:
-    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server's whole process group, then SIGKILL it if it lingers."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(SERVER_STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-@contextmanager
-def local_server(home: Path, timeout: float = SERVER_START_TIMEOUT) -> Iterator[str]:
-    """Start `prefect server start` on 127.0.0.1, yield its API URL, always stop it.
-
-    Before it stops, the logs and events queued for it are sent (`_flush_to_server`).
-
-    The server gets its own session, so a Ctrl-C in the terminal reaches only
-    us: the runner can still pause its schedules on the server before we stop
-    it, and stopping the group takes any child processes with it.
-    """
-    home.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    api_url = f"http://{HOST}:{port}/api"
-    log = home / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(server_command(port), env=server_environment(home),
-                                   stdin=subprocess.DEVNULL, stdout=log_file,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        try:
-            wait_for_health(api_url, timeout, process)
-        except ServerError as err:
-            raise ServerError(f"{err}; last lines of {log}:\n{_log_tail(log)}") from None
-        print(f"newsetl: Prefect server (pid {process.pid}) at http://{HOST}:{port} "
-              f"(UI: flow runs, deployments, logs); its log: {log}", flush=True)
-        yield api_url
-    finally:
-        _flush_to_server()
-        _stop(process)
-
-
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
@@ -210,18 +119,30 @@ def serve_deployments(deployments: list[RunnerDeployment], limit: int,
                       home: Path | None = None) -> None:
     """Serve `deployments` until stopped, at most `limit` flow runs at a time.
 
-    Against `PREFECT_API_URL` when set; otherwise against a local server kept
-    in `home` (default: $PREFECT_HOME, else the project's `.prefect/`).
+    Against `PREFECT_API_URL` when set; else against the kept server of `home`
+    (default: $PREFECT_HOME, else the project's `.prefect/`) when one runs
+    (`newsetl server start`); else against a server started here for as long
+    as this serves.
     """
-    if PREFECT_API_URL.value():
-        serve(*deployments, limit=limit)
-        return
     home = home or Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
+    api_url = PREFECT_API_URL.value() or kept_api_url(home)
+    if api_url:
+        print(f"newsetl: serving on the Prefect server at {api_url.removesuffix('/api')} "
+              "(UI: flow runs, deployments, logs)", flush=True)
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            try:
+                serve(*deployments, limit=limit)
+            finally:
+                _flush_to_server()
+        return
     with (_sigterm_exits(), local_server(home) as api_url,
           # Prefect read its settings when imported, so setting the environment
           # now would not reach it; the runner passes this on to its flow runs.
           temporary_settings(updates={PREFECT_API_URL: api_url})):
-        serve(*deployments, limit=limit)
+        try:
+            serve(*deployments, limit=limit)
+        finally:
+            _flush_to_server()  # before `local_server` stops the server
 
 
 def _flush_to_server() -> None:

@@ -28,7 +28,8 @@ def test_extract_prints_one_json_object_per_input(tmp_path: Path):
     assert seed["source"] == str(SEED)
     assert seed["title"] == SEED_TITLE
     assert seed["language"] == "en"
-    assert seed["published"] is None and seed["authors"] == []
+    assert seed["published_at"] is None and seed["authors"] == []
+    assert "published" not in seed  # one name for the date, the warehouse's
     assert len(seed["body"].split("\n\n")) == 9 and len(seed["notes"]) == 2
     assert (bad["source"], bad["error"]) == (str(empty), "empty")
 
@@ -269,3 +270,190 @@ def test_a_backfill_failing_inside_its_flow_prints_one_line(prefect_server, tmp_
     assert result.returncode == 1
     (line,) = _error_lines(result.stderr)
     assert line.startswith(f"error: corrupt warehouse file {corrupt}: ")
+
+
+# -- issue 18: fail fast in one line, readable output (a real process at 80 columns) --------
+
+def _cli(*args: str, cwd: Path | None = None, stdin: str | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*NEWSETL, *args], capture_output=True, text=True, cwd=cwd,
+                          input=stdin if stdin is not None else "", timeout=300,
+                          env={**os.environ, "COLUMNS": "80", **(env or {})})
+
+
+def test_backfill_mistakes_are_one_line_before_prefect_or_a_warehouse(tmp_path: Path):
+    home, warehouse = tmp_path / "prefect-home", tmp_path / "w.duckdb"
+    cases = {
+        ("backfill", "/no/such/path"): "error: no such file or folder: /no/such/path",
+        ("backfill", str(SEED), "--since", "2024-02-01", "--until", "2024-01-31"):
+            "error: --since 2024-02-01 is after --until 2024-01-31: no item could match",
+    }
+    for args, expected in cases.items():
+        result = _cli(*args, "-w", str(warehouse), env={"PREFECT_HOME": str(home)})
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.splitlines() == [expected] and result.stdout == ""
+    assert not home.exists()  # Prefect never started
+    assert not warehouse.exists() and not (tmp_path / "newsetl.log").exists()
+
+
+def test_sql_usage_mistakes_are_one_line(small_warehouse: Path, tmp_path: Path):
+    w = ("-w", str(small_warehouse))
+    empty = _cli("sql", *w, stdin="\n")
+    assert empty.returncode == 2
+    assert empty.stderr.splitlines() == [
+        'error: no SQL in standard input: give a query, e.g. newsetl sql "SELECT count(*) '
+        'FROM articles"']
+    (tmp_path / "q.sql").write_text("SELECT 1", encoding="utf-8")
+    both = _cli("sql", "SELECT 2", "--file", str(tmp_path / "q.sql"), *w)
+    assert both.returncode == 2 and both.stdout == ""
+    assert both.stderr.splitlines() == [
+        "error: give the SQL as an argument or with --file, not both"]
+    missing = _cli("sql", "--file", str(tmp_path / "none.sql"), *w)
+    assert missing.returncode == 1
+    assert missing.stderr.splitlines() == [
+        f"error: --file: No such file or directory: {tmp_path / 'none.sql'}"]
+    comment = _cli("sql", "-", *w, stdin="-- nothing to run\n")
+    assert comment.returncode == 1
+    assert comment.stderr.splitlines() == ["error: the SQL holds no statement to run"]
+    for statement in ("DELETE FROM articles", "CREATE TABLE t (a INT)"):
+        refused = _cli("sql", statement, *w)
+        assert refused.returncode == 1
+        (line,) = refused.stderr.splitlines()
+        assert line.endswith("read-only mode! (add --write to change the warehouse)"), line
+    real = ("-w", str(_real_warehouse(tmp_path)))
+    written = _cli("sql", "DELETE FROM articles", *real, "--write")
+    assert written.returncode == 0, written.stderr
+    assert _cli("sql", "SELECT count(*) AS n FROM articles", *real, "-f", "csv").stdout == \
+        "n\n0\n"
+
+
+def test_help_shows_the_environment_variables_and_version():
+    help_text = " ".join(_cli("backfill", "--help").stdout.replace("│", " ").split())
+    assert "Warehouse file [env NEWSETL_WAREHOUSE; default newsetl.duckdb in warehouse/]." \
+        in help_text  # whole at 80 columns: no word longer than the help column
+    wide = _cli("backfill", "--help", env={"COLUMNS": "120"}).stdout.replace("│", " ")
+    assert "[env NEWSETL_DASK_ADDRESS]" in " ".join(wide.split())  # at 80 it is cut, not lost
+    report_help = " ".join(_cli("report", "--help").stdout.replace("│", " ").split())
+    assert "[default: report.html beside the warehouse]" in report_help
+    from importlib.metadata import version
+
+    result = _cli("--version")
+    assert result.returncode == 0 and result.stdout == f"newsetl {version('newsetl')}\n"
+
+
+def test_sql_table_at_80_columns_shows_what_fits_and_says_what_is_left_out(tmp_path: Path):
+    warehouse = _real_warehouse(tmp_path)
+    result = _cli("sql", "SELECT * FROM articles", "-w", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = lines[0].split()
+    assert header[:2] == ["article_id", "source"] and len(header) >= 4
+    total = len(duckdb.connect(str(warehouse), read_only=True).execute(
+        "SELECT * FROM articles").description)
+    assert total > 30
+    footer = " ".join(lines[-3:])
+    assert f"1 row, {total} columns ({len(header)} shown; not shown: " in footer
+    assert "--format csv or json gives every row and column" in footer
+    assert SEED_TITLE[:10] in result.stdout  # a long value is cut, not dropped
+    assert "Lavrov to unnamed foe: Don\u2019t try to destabilize socialist nations" not in \
+        result.stdout
+    none = _cli("sql", "SELECT title FROM articles WHERE false", "-w", str(warehouse))
+    assert none.stdout.splitlines()[-1] == "0 rows" and "title" in none.stdout
+
+
+def test_sources_reads_at_80_columns(tmp_path: Path):
+    urls = [f"https://gazette.example/news/{n}-a-rather-long-article-address" for n in (1, 2)]
+    (tmp_path / "sources.toml").write_text(
+        _GOOD_SOURCE + '[sources.b]\nkind = "urls"\nurls = ' + json.dumps(urls)
+        + '\nschedule = "1d"\nenabled = false\n', encoding="utf-8")
+    result = _cli("sources", "-w", str(tmp_path / "none.duckdb"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    for text in ("https://a.example/rss", *urls, "disabled", "last run: never"):
+        assert any(text in line for line in lines), text
+
+
+def test_extract_reads_folders_warc_files_and_standard_input(tmp_path: Path):
+    from newsetl.archive.warc import WarcWriter
+    from newsetl.models import FetchResult
+    from tests.conftest import HTML_PAGE
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / SEED.name).write_bytes(SEED.read_bytes())
+    (tmp_path / "a" / "page.html").write_text(HTML_PAGE, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    with WarcWriter(tmp_path / "w.warc.gz") as writer:
+        for n, body in ((1, HTML_PAGE.encode()), (2, b"<html><body></body></html>")):
+            writer.write(FetchResult(
+                url=f"https://gazette.example/{n}", final_url=f"https://gazette.example/{n}",
+                outcome="ok", status=200, reason="OK", body=body,
+                headers=(("Content-Type", "text/html; charset=utf-8"),)))
+    result = _cli("extract", "a", "w.warc.gz", "missing.txt", "empty", "-", cwd=tmp_path,
+                  stdin=HTML_PAGE)
+    assert result.returncode == 1  # some inputs gave no article
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    by_source = {r["source"]: r for r in records}
+    assert f"a/b/{SEED.name}" in by_source and by_source[f"a/b/{SEED.name}"]["title"] == \
+        SEED_TITLE
+    assert by_source["a/page.html"]["title"] == by_source["-"]["title"]
+    assert by_source["-"]["title"] and "error" not in by_source["-"]
+    warc = [r for r in records if r["source"].startswith("w.warc.gz#")]
+    assert len(warc) == 2 and warc[0]["title"] == by_source["-"]["title"]
+    assert warc[1]["error"] != "missing"
+    assert (by_source["missing.txt"]["error"], by_source["missing.txt"]["detail"]) == (
+        "missing", "no such file")
+    assert by_source["empty"]["error"] == "no-inputs"
+    assert all("published" not in r for r in records)
+    assert result.stderr == f"extract: 3 of {len(records)} inputs gave no article\n"
+    nothing = _cli("extract")
+    assert nothing.returncode == 2 and nothing.stderr.startswith("error: give files")
+
+
+def test_extract_fetches_a_url_with_the_guarded_fetcher(httpserver):
+    from tests.conftest import HTML_PAGE
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/news/1").respond_with_data(
+        HTML_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+    httpserver.expect_request("/news/gone").respond_with_data("gone", status=404)
+    page, gone = httpserver.url_for("/news/1"), httpserver.url_for("/news/gone")
+    refused = _cli("extract", "--url", page)  # 127.0.0.1 is refused unless allowed
+    assert refused.returncode == 1
+    assert json.loads(refused.stdout)["error"] == "blocked-address"
+    result = _cli("extract", "--url", page, "--url", gone, "--allow-host", "127.0.0.1")
+    assert result.returncode == 1
+    ok, missing = (json.loads(line) for line in result.stdout.splitlines())
+    assert ok["source"] == page and ok["title"] and "error" not in ok
+    assert (missing["source"], missing["error"]) == (gone, "http-error")
+    assert "404" in missing["detail"]
+
+
+def test_export_writes_every_table_even_an_empty_one(tmp_path: Path):
+    from newsetl.store.warehouse import Warehouse
+
+    warehouse = tmp_path / "w.duckdb"
+    with Warehouse(warehouse).connect() as con:
+        tables = {row[0] for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    assert {"fetches", "files", "article_bands", "schema_version"} <= tables
+    result = _cli("export", str(tmp_path / "out"), "-w", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir() if p.is_dir()} == tables
+    reread = duckdb.connect()
+    for table in tables:
+        rows = reread.execute(f"SELECT count(*) FROM read_parquet("
+                              f"'{tmp_path}/out/{table}/**/*.parquet')").fetchone()[0]
+        assert f"{tmp_path / 'out' / table}: {rows} rows" in result.stdout
+    columns = reread.execute(f"SELECT * FROM read_parquet('{tmp_path}/out/articles/**/*.parquet',"
+                             " hive_partitioning = true)").description
+    assert {"article_id", "title", "published_at", "month"} <= {c[0] for c in columns}
+
+
+def test_an_ingest_archives_beside_its_own_warehouse(tmp_path: Path):
+    from newsetl.store.warehouse import Warehouse
+
+    assert Warehouse(tmp_path / "x" / "y.duckdb").archive_dir == tmp_path / "x" / "y.archive"
+    assert Warehouse(tmp_path / "x" / "z.duckdb").archive_dir != \
+        Warehouse(tmp_path / "x" / "y.duckdb").archive_dir

@@ -91,9 +91,13 @@ def test_parquet_export_rereads_with_the_same_counts(loaded: Path, tmp_path: Pat
     out = tmp_path / "export"
     with connect(loaded, read_only=True) as con:
         written = export_parquet(con, out)
-        for table in ("articles", "entities", "quotes", "runs", "rejects"):
+        for table in ("articles", "entities", "quotes", "runs", "rejects", "items", "fetches",
+                      "files", "article_bands", "schema_version", "article_versions"):
             stored = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             assert written[table] == stored
+            assert duckdb.connect().execute(f"SELECT count(*) FROM read_parquet("
+                                            f"'{out}/{table}/**/*.parquet')").fetchone()[0] \
+                == stored
     reread = duckdb.connect()
     articles = reread.execute(f"SELECT count(*), count(DISTINCT month) FROM read_parquet("
                               f"'{out}/articles/**/*.parquet', hive_partitioning = true)"

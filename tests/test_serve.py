@@ -246,3 +246,50 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_serve_uses_a_kept_server_and_leaves_it_running(tmp_path: Path) -> None:
+    """With `newsetl server start` running, serve starts no server of its own: its
+    scheduled runs land on the kept one, which is still up after serve stops."""
+    from newsetl.pipeline import prefect_server
+
+    deadline = time.monotonic() + E2E_TIMEOUT
+    (tmp_path / "tiny.py").write_text(TINY_FLOW, encoding="utf-8")
+    (tmp_path / "sources.toml").write_text(SOURCES, encoding="utf-8")
+    (tmp_path / "serve_tiny.py").write_text(SERVE_SCRIPT, encoding="utf-8")
+    home = tmp_path / "home"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               DO_NOT_TRACK="1", PYTHONPATH=str(REPO))
+    newsetl = [sys.executable, "-m", "newsetl.cli", "server"]
+    started = subprocess.run([*newsetl, "start"], env=env, capture_output=True, text=True,
+                             timeout=E2E_TIMEOUT, check=False)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        kept = prefect_server.read_state(home)
+        assert kept is not None
+        output = tmp_path / "serve.out"
+        with output.open("wb") as out:
+            serving = subprocess.Popen([sys.executable, "serve_tiny.py"], cwd=tmp_path,
+                                       env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_for(lambda: f"Prefect server at {kept.url}" in output.read_text(
+                encoding="utf-8", errors="replace"), deadline, "serve to use the kept server",
+                output)
+            _wait_for(lambda: _completed_tick_runs(kept.api_url), deadline,
+                      "a completed scheduled run", output)
+        finally:
+            serving.send_signal(signal.SIGTERM)
+            try:
+                serving.wait(max(deadline - time.monotonic(), 30))
+            except subprocess.TimeoutExpired:
+                serving.kill()
+                serving.wait()
+        text = output.read_text(encoding="utf-8", errors="replace")
+        assert serving.returncode == 0, text
+        assert "Prefect server (pid" not in text  # it started none of its own
+        assert prefect_server.is_healthy(kept.api_url)
+    finally:
+        subprocess.run([*newsetl, "stop"], env=env, capture_output=True, timeout=60,
+                       check=False)
+    assert prefect_server.read_state(home) is None

@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,13 +31,13 @@ app = typer.Typer(
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WarehouseOpt = Annotated[str | None, typer.Option(
-    "--warehouse", "-w", help="Warehouse file [env NEWSETL_WAREHOUSE; default "
-    "warehouse/newsetl.duckdb].", show_default=False)]
+    "--warehouse", "-w", help="Warehouse file \\[env NEWSETL_WAREHOUSE; default "
+    "newsetl.duckdb in warehouse/].", show_default=False)]
 WorkersOpt = Annotated[int | None, typer.Option(
     help="Extraction processes (default: one per core).", show_default=False)]
 DaskOpt = Annotated[str | None, typer.Option(
     help="Run extraction on Dask: a scheduler (tcp://host:8786), or local[:N] for a cluster "
-    "of N processes here [env NEWSETL_DASK_ADDRESS].", show_default=False)]
+    "of N processes here \\[env NEWSETL_DASK_ADDRESS].", show_default=False)]
 InFlightOpt = Annotated[int | None, typer.Option(
     help="Groups of files extracted at once (default 2; on --dask-address local:N, N; "
     "on another Dask cluster, give its number of worker processes).", show_default=False)]
@@ -46,10 +47,27 @@ EXIT_REJECTS = 3
 _DEBUG = {"on": False}
 
 
+def _print_version(value: bool) -> None:
+    """`newsetl --version`: the installed package's version, then exit (eager: needs no
+    command)."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"newsetl {version('newsetl')}")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        typer.echo("newsetl (not installed)")
+    raise typer.Exit()
+
+
 @app.callback()
 def _global_options(debug: Annotated[bool, typer.Option(
         "--debug", help="On failure, print the traceback too (it always goes to the log file "
-        "named in the error line).")] = False) -> None:
+        "named in the error line).")] = False,
+        _version: Annotated[bool, typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True,
+            callback=_print_version)] = False) -> None:
     _DEBUG["on"] = debug
 
 
@@ -64,6 +82,16 @@ def _prefect_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    if not os.environ.get("PREFECT_API_URL"):
+        # A kept server (`newsetl server start`) saves the temporary one's start-up
+        # (6-16 s) and keeps the runs. Set before Prefect is imported, which reads it then.
+        from newsetl.pipeline.prefect_server import kept_api_url
+
+        api_url = kept_api_url(Path(os.environ["PREFECT_HOME"]))
+        if api_url:
+            os.environ["PREFECT_API_URL"] = api_url
+            typer.echo(f"newsetl: Prefect server {api_url.removesuffix('/api')} "
+                       "(newsetl server start)", err=True)
 
 
 def load_flow(module: str, name: str, dask_address: str | None = None) -> Any:
@@ -128,6 +156,7 @@ def backfill(
     """
     if not paths and not reprocess:
         raise typer.BadParameter("give PATHS, or --reprocess to re-read known inputs")
+    _check_backfill_arguments(paths or [], since, until)
     _check_warehouse_folder(warehouse)
     started = time.monotonic()
     flow = load_flow("backfill", "backfill", dask_address)
@@ -151,6 +180,21 @@ def backfill(
         typer.echo(f"  rejected ({reason}): {n}: SELECT * FROM rejects WHERE reason = '{reason}'")
     if result["rejected"]:
         raise typer.Exit(EXIT_REJECTS)
+
+
+def _check_backfill_arguments(paths: list[str], since: datetime | None,
+                              until: datetime | None) -> None:
+    """Before Prefect starts (seconds) and before a warehouse is made: a path that does not
+    exist, or an empty date window, is a typing mistake to name in one line (exit 2)."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        typer.echo(f"error: no such file or folder: {missing[0]}{more}", err=True)
+        raise typer.Exit(2)
+    if since and until and since > until:
+        typer.echo(f"error: --since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}: "
+                   "no item could match", err=True)
+        raise typer.Exit(2)
 
 
 SourcesOpt = Annotated[Path, typer.Option(
@@ -214,8 +258,9 @@ def serve(
 ) -> None:
     """Run the ingest flow on each enabled source's schedule until Ctrl-C.
 
-    Without PREFECT_API_URL, starts a local Prefect server on 127.0.0.1 (its UI
-    address is printed) for as long as this runs. Exit status 2 when the
+    Uses PREFECT_API_URL, else the kept server (`newsetl server start`), else
+    starts a local Prefect server on 127.0.0.1 (its UI address is printed) for
+    as long as this runs. Exit status 2 when the
     sources config cannot be used (missing, invalid, no enabled source).
     """
     from newsetl.web.sources import SourcesError, check_sources
@@ -250,6 +295,20 @@ def list_sources(sources: SourcesOpt = Path("sources.toml"),
             last = last_runs_by_source(con, "ingest")
     except (duckdb.Error, WarehouseError):
         pass  # no warehouse yet: every source shows "never"
+    console = Console()
+    if console.width < 120:  # nine columns do not fit: one block per source instead
+        for s in config.sources:
+            started, status, loaded, rejected = last.get(s.name, (None, "never", None, None))
+            when = f"cron {s.schedule.cron}" if s.schedule.cron else (
+                f"every {s.schedule.interval_seconds} s")
+            ran = (f"{started:%Y-%m-%d %H:%M} {status}, {loaded} loaded, {rejected} rejected"
+                   if started else status)
+            console.print(f"{s.name} ({s.kind}, {'enabled' if s.enabled else 'disabled'}, "
+                          f"{when})", markup=False, highlight=False, overflow="fold")
+            for address in s.urls:
+                console.print(f"  {address}", markup=False, highlight=False, overflow="fold")
+            console.print(f"  last run: {ran}", markup=False, highlight=False)
+        return
     table = Table("source", "kind", "schedule", "enabled", "url(s)", "last run", "status",
                   "loaded", "rejected")
     for s in config.sources:
@@ -259,48 +318,161 @@ def list_sources(sources: SourcesOpt = Path("sources.toml"),
                       started.strftime("%Y-%m-%d %H:%M") if started else "-", status,
                       str(loaded if loaded is not None else "-"),
                       str(rejected if rejected is not None else "-"))
-    Console().print(table)
+    console.print(table)
 
 
 @app.command()
 def extract(
-    paths: Annotated[list[str], typer.Argument(help="Archived files (.txt, .html, .gz).")],
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Archive files or folders (recursive): .txt, .html, .gz, .warc.gz (every "
+        "record); `-` reads one page from standard input.", show_default=False)] = None,
+    url: Annotated[list[str] | None, typer.Option(
+        "--url", help="Fetch this page (politely: robots.txt, no private addresses) and "
+        "extract it; repeatable.", show_default=False)] = None,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="A host, address or network --url may fetch from although the "
+        "address check refuses it (e.g. 127.0.0.1 for a local test server); repeatable.",
+        show_default=False)] = None,
 ) -> None:
-    """Extract each file and print one JSON object per input (no warehouse).
+    """Extract each input and print one JSON object per article (no warehouse).
 
-    An input that holds no article, or that extraction fails on, prints
-    {"source", "error", "detail"} and the others go on. Exit status: 0 when
-    every input gave an article, 1 when any did not.
+    A folder gives one object per file below it, a WARC file one per record.
+    An input that holds no article, cannot be read or fetched, or that
+    extraction fails on, prints {"source", "error", "detail"} and the others
+    go on. The date field is `published_at`, as in the `articles` table.
+    Exit status: 0 when every input gave an article, 1 when any did not, 2 when
+    no input was given.
     """
-    from dataclasses import asdict
-
     from newsetl.models import Reject
-    from newsetl.pipeline.extract import extract_path
 
-    failed = 0
-    for path in paths:
-        result = extract_path(path)
+    if not paths and not url:
+        typer.echo("error: give files or folders to extract, `-` for standard input, "
+                   "or --url URL", err=True)
+        raise typer.Exit(2)
+    failed = total = 0
+    for source, result in _extract_inputs(paths or [], url or [], tuple(allow_host or ())):
+        total += 1
         if isinstance(result, Reject):
             failed += 1
-            record = {"source": path, "error": result.reason, "detail": result.detail}
+            record = {"source": source, "error": result.reason, "detail": result.detail}
         else:
-            record = {"source": path, **asdict(result), "published": result.published_at}
+            from dataclasses import asdict
+
+            record = {"source": source, **asdict(result)}
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=_jsonable) + "\n")
+        sys.stdout.flush()
     if failed:
-        typer.echo(f"extract: {failed} of {len(paths)} inputs gave no article", err=True)
+        typer.echo(f"extract: {failed} of {total} inputs gave no article", err=True)
         raise typer.Exit(1)
 
 
+def _extract_one(item: Any) -> Any:
+    """One `Item` to its `Article`, or a `Reject` saying why not: never raises for the input
+    (the same fault barrier as a backfill's, so one bad page costs that page only)."""
+    from newsetl.models import Reject, Rejected
+    from newsetl.pipeline.extract import EXTRACTOR_ERROR, error_detail, extract_item
+
+    try:
+        return extract_item(item)
+    except Rejected as exc:
+        reason, detail = exc.reason, exc.detail
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug in our extraction, not a property of the input
+        reason, detail = EXTRACTOR_ERROR, error_detail(exc)
+    return Reject(input=item.archive_path, reason=reason, detail=detail, source=item.source,
+                  key=item.key)
+
+
+def _extract_inputs(paths: list[str], urls: list[str], allow_hosts: tuple[str, ...]
+                    ) -> Iterator[tuple[str, Any]]:
+    """(where it came from, Article or Reject) for every item of every input, in order.
+
+    `where` is the input as the user typed it: a file, `folder/inner/file.html`
+    for a file found in a folder, `file.warc.gz#offset` for a WARC record,
+    `-`, or the URL.
+    """
+    from newsetl.archive.files import iter_items
+    from newsetl.models import Item, Reject
+
+    for arg in paths:
+        if arg == "-":
+            item = _stdin_item()
+            yield "-", item if isinstance(item, Reject) else _extract_one(item)
+            continue
+        typed = arg.rstrip("/") or arg
+        absolute = str(Path(arg).absolute())
+        found = False
+        for item in iter_items([arg]):
+            found = True
+            where = item.input if isinstance(item, Reject) else item.archive_path
+            if where.startswith(absolute):
+                where = typed + where[len(absolute):]
+            yield where, item if isinstance(item, Reject) else _extract_one(item)
+        if not found:  # a folder with no archive file below it
+            yield arg, Reject(input=arg, reason="no-inputs", source="",
+                              detail="no .txt, .html, .htm, .gz or .warc.gz file below it")
+    if urls:
+        from newsetl.models import media_type
+        from newsetl.web.fetch import Fetcher
+        from newsetl.web.sources import FetchSettings
+
+        with Fetcher(FetchSettings(allow_hosts=allow_hosts)) as fetcher:
+            for address in urls:
+                fetched = fetcher.fetch(address, "page")
+                if not fetched.ok or fetched.body is None:
+                    yield address, Reject(input=address, reason=fetched.outcome,
+                                          detail=fetched.detail, source="")
+                    continue
+                header = fetched.header("Content-Type")
+                charset = next((v.strip().strip("\"'") for k, _, v in
+                                (param.partition("=") for param in (header or "").split(";")[1:])
+                                if k.strip().lower() == "charset"), None)
+                yield address, _extract_one(Item(
+                    key=fetched.final_url, data=fetched.body, archive_path=address,
+                    source="web", url=fetched.final_url, fetched_at=fetched.fetched_at,
+                    content_type="text/plain" if media_type(header) == "text/plain"
+                    else "text/html", http_charset=charset or None))
+
+
+def _stdin_item() -> Any:
+    """Standard input as one page: HTML when it starts like markup, else plain text."""
+    from newsetl.archive.files import MAX_ITEM_BYTES
+    from newsetl.models import Item, Reject
+
+    data = sys.stdin.buffer.read(MAX_ITEM_BYTES + 1)
+    if len(data) > MAX_ITEM_BYTES:
+        return Reject(input="-", reason="too-large", source="stdin", key="-",
+                      detail=f"over the {MAX_ITEM_BYTES} bytes limit")
+    markup = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    return Item(key="-", data=data, archive_path="-", source="stdin",
+                content_type="text/html" if markup else "text/plain")
+
+
 def _read_query(query: str | None, file: Path | None) -> str:
-    """The SQL text: the argument, `-` for standard input, or --file."""
+    """The SQL text: the argument, `-` for standard input, or --file (never two of them).
+
+    No SQL at all (an empty file or standard input) is a usage mistake: one line, exit 2.
+    """
+    if file is not None and query is not None:
+        typer.echo("error: give the SQL as an argument or with --file, not both", err=True)
+        raise typer.Exit(2)
     if file is not None:
         try:
-            return file.read_text(encoding="utf-8")
+            text, where = file.read_text(encoding="utf-8"), f"--file {file}"
         except (OSError, UnicodeDecodeError) as exc:
             raise _fail(f"--file: {_describe(exc)}") from None
-    if query is None or query == "-":
-        return sys.stdin.read()
-    return query
+    elif query is None or query == "-":
+        if sys.stdin.isatty():
+            typer.echo("(reading SQL from standard input; end with Ctrl-D)", err=True)
+        text, where = sys.stdin.read(), "standard input"
+    else:
+        text, where = query, "the argument"
+    if not text.strip():
+        typer.echo(f"error: no SQL in {where}: give a query, e.g. "
+                   "newsetl sql \"SELECT count(*) FROM articles\"", err=True)
+        raise typer.Exit(2)
+    return text
 
 
 def _fail(message: str) -> typer.Exit:
@@ -455,6 +627,8 @@ def _opened(warehouse: str | None, write: bool = False,
             isinstance(exc, duckdb.InvalidInputException) and "has been locked" in str(exc))
         hint = (" (read-only SQL may read the warehouse and nothing else: no files, network, "
                 "extensions or settings)") if refused and not write else ""
+        if not write and "read-only mode" in str(exc):
+            hint = " (add --write to change the warehouse)"
         raise _fail(_describe(exc) + hint) from None
 
 
@@ -495,6 +669,8 @@ def sql(
     text = _read_query(query, file)
     with _opened(warehouse, write) as con:
         cursor = con.execute(text)
+        if cursor is None:  # only comments: DuckDB ran nothing
+            raise _fail("the SQL holds no statement to run")
         if fmt == "parquet":
             if cursor.description is None:
                 raise _fail("the SQL gave no result to write")
@@ -527,12 +703,71 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str, out: Any) -> No
                                  default=str) + "\n")
     else:
         from rich.console import Console
-        from rich.table import Table
 
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*("NULL" if v is None else str(v) for v in row))
-        Console(file=out, width=None if out is sys.stdout else 200).print(table)
+        console = Console(file=out, width=None if out is sys.stdout else 200)
+        _print_grid(columns, rows, console)
+
+
+# The table format is for reading, as in the duckdb shell: at most this many rows, and no
+# value wider than this many characters (csv and json give every row and every character).
+_GRID_ROWS, _GRID_CELL = 40, 32
+
+
+def _cell(value: Any) -> str:
+    """One value on one line, at most `_GRID_CELL` characters (cut with an ellipsis)."""
+    text = "NULL" if value is None else " ".join(str(value).split("\n"))
+    return text if len(text) <= _GRID_CELL else text[: _GRID_CELL - 1] + "…"
+
+
+def _print_grid(columns: list[str], rows: list[tuple], console: Any) -> None:
+    """A grid that fits the console: the leading columns that fit, long values cut, at most
+    `_GRID_ROWS` rows (first and last halves), then one line saying what was left out.
+
+    Squeezing every column into the width (rich's default) left 34 columns of one
+    character each at 80 columns: nothing readable.
+    """
+    from rich import box
+    from rich.table import Table
+
+    shown_rows = rows if len(rows) <= _GRID_ROWS else (
+        rows[: _GRID_ROWS // 2] + rows[-(_GRID_ROWS // 2):])
+    cells = [[_cell(v) for v in row] for row in shown_rows]
+    widths = [max([len(_cell(name)), *(len(r[i]) for r in cells)])
+              for i, name in enumerate(columns)]
+    used, keep, last_width = 0, 0, None  # each column with its padding and divider
+    for width in widths:
+        room = console.width - used - 3
+        if keep and width > room:
+            if room >= 8:  # the next column, cut to what is left, still says something
+                keep, last_width = keep + 1, room
+            break
+        used, keep = used + width + 3, keep + 1
+    table = Table(*(_cell(name) for name in columns[:keep]), box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False)
+    numbers = (int, float, Decimal)
+    for i, column in enumerate(table.columns):
+        column.no_wrap, column.overflow = True, "ellipsis"
+        first = next((row[i] for row in shown_rows if row[i] is not None), None)
+        if isinstance(first, numbers) and not isinstance(first, bool):
+            column.justify = "right"
+    if last_width is not None:
+        table.columns[-1].max_width = last_width
+    for i, row in enumerate(cells):
+        if len(rows) > _GRID_ROWS and i == _GRID_ROWS // 2:
+            table.add_row(*("…" for _ in range(keep)))
+        table.add_row(*row[:keep])
+    if columns:
+        console.print(table)
+    said = f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (
+        f" ({_GRID_ROWS} shown)" if len(rows) > _GRID_ROWS else "")
+    if keep < len(columns):
+        left = columns[keep:]
+        said += (f", {len(columns)} columns ({keep} shown; not shown: "
+                 + ", ".join(left[:6]) + (", ..." if len(left) > 6 else "") + ")")
+    console.print(said, markup=False, highlight=False)
+    if len(rows) > _GRID_ROWS or keep < len(columns):
+        console.print("(--format csv or json gives every row and column)", markup=False,
+                      highlight=False)
 
 
 @app.command()
@@ -601,7 +836,7 @@ def export(
 @app.command()
 def report(
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="HTML file to write [default: report.html beside the "
+        "--output", "-o", help="HTML file to write \\[default: report.html beside the "
         "warehouse].", show_default=False)] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -617,6 +852,62 @@ def report(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(html, encoding="utf-8")
     typer.echo(f"report written to {output}")
+
+
+server_app = typer.Typer(
+    help="A kept local Prefect server (127.0.0.1) that flow commands use while it runs: "
+    "no start-up per command, runs and logs kept in its UI.", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+def _prefect_home() -> Path:
+    """Where the kept server keeps its state: $PREFECT_HOME, as flow commands use it."""
+    return Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
+
+
+def _describe_server(server: Any) -> None:
+    typer.echo(f"PREFECT_API_URL={server.api_url}")
+    typer.echo(f"UI: {server.url}  (pid {server.pid}, log {server.log})")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the server in the background (or say where it already runs)."""
+    from newsetl.pipeline.prefect_server import ServerError, start_kept
+
+    home = _prefect_home()
+    try:
+        server, started = start_kept(home)
+    except ServerError as exc:
+        raise _fail(f"the Prefect server did not start: {str(exc).splitlines()[0]} "
+                    f"(see {home / 'server.log'})") from None
+    typer.echo("started" if started else "already running")
+    _describe_server(server)
+    typer.echo("Flow commands (backfill, ingest, serve) use it until `newsetl server stop`.")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the kept server; flow commands go back to a temporary one."""
+    from newsetl.pipeline.prefect_server import stop_kept
+
+    server = stop_kept(_prefect_home())
+    typer.echo("no kept Prefect server was running" if server is None
+               else f"stopped the Prefect server (pid {server.pid}, port {server.port})")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Say whether the kept server runs, and where. Exit status 1 when it does not."""
+    from newsetl.pipeline.prefect_server import running
+
+    server = running(_prefect_home())
+    if server is None:
+        typer.echo(f"not running (state in {_prefect_home()}); flow commands start a "
+                   "temporary server each time")
+        raise typer.Exit(1)
+    typer.echo("running")
+    _describe_server(server)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """WARC files: the raw record of what each run fetched, and reading it back.
 
 Writing: `WarcWriter` appends to one gzipped WARC per run (the caller picks
-the path, e.g. `warehouse/archive/<run-id>.warc.gz`), one gzip member per
+the path, e.g. `warehouse/newsetl.archive/<source>/<run-id>.warc.gz`), one gzip member per
 record so any record can be read from its offset alone. For each fetch it
 writes a `response` record and then its `request` record. What is kept:
 

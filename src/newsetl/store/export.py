@@ -2,7 +2,12 @@
 
 Article tables are partitioned by published month (`month=YYYY-MM`, or
 `month=unknown` for articles without a date) in hive layout, so readers can
-prune by month; the small bookkeeping tables are written whole.
+prune by month; every other table of the warehouse (runs, rejects, items,
+fetches, files, article_bands, ...) is written whole, so nothing is left
+behind when a table is added. A table with no rows is still written, as one
+Parquet file holding its schema and zero rows (a partitioned one under
+`month=unknown/`), so that `read_parquet('out/<table>/**/*.parquet')` never
+fails with "No files found".
 
 An export is written into a hidden staging folder beside the target and then
 renamed into place, so a failed export leaves the target as it was. The
@@ -30,7 +35,14 @@ PARTITIONED = {
     "date_mentions": f"SELECT d.*, {_MONTH} AS month FROM date_mentions d "
                      "JOIN articles a USING (article_id)",
 }
-WHOLE = ("runs", "rejects", "items")
+# The warehouse's tables written whole; an export without one of them fails (the
+# connection is not a warehouse), and any table a later migration adds is found and
+# exported too (`_TABLES`).
+WHOLE = ("article_bands", "fetches", "files", "items", "rejects", "runs", "schema_version")
+# Tables of DuckDB's own or of an extension (the full-text index lives in its own
+# schema) are not the warehouse's data: only the `main` schema's tables are exported.
+_TABLES = ("SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+           "AND schema_name = 'main' AND database_name = current_database() ORDER BY 1")
 # Written last into every export: which files it wrote, so the next export may replace them.
 MARKER = ".newsetl-export.json"
 
@@ -79,16 +91,32 @@ def _earlier_export(target: Path) -> set[str] | None:
 
 
 def _write_tables(con: duckdb.DuckDBPyConnection, stage: Path) -> dict[str, int]:
-    """COPY every table under `stage`; the path is bound, never pasted into the SQL."""
+    """COPY every table under `stage`; the path is bound, never pasted into the SQL.
+
+    A partitioned COPY of zero rows writes no file at all, so an empty article
+    table gets one zero-row file in `month=unknown/` (its schema, as hive
+    readers see the non-empty ones: the month comes from the folder name).
+    """
     written: dict[str, int] = {}
-    for table, query in PARTITIONED.items():
-        con.execute(f"COPY ({query}) TO ? (FORMAT parquet, PARTITION_BY (month))",
-                    [str(stage / table)])
+    found = [row[0] for row in con.execute(_TABLES).fetchall()]
+    tables = list(dict.fromkeys([*PARTITIONED, *WHOLE, *found]))
+    for table in tables:
+        quoted = '"' + table.replace('"', '""') + '"'
+        query = PARTITIONED.get(table)
+        if query is None:
+            (stage / table).mkdir()
+            con.execute(f"COPY {quoted} TO ? (FORMAT parquet)",
+                        [str(stage / table / "data.parquet")])
+            written[table] = con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+            continue
         written[table] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
-    for table in WHOLE:
-        (stage / table).mkdir()
-        con.execute(f"COPY {table} TO ? (FORMAT parquet)", [str(stage / table / "data.parquet")])
-        written[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if written[table]:
+            con.execute(f"COPY ({query}) TO ? (FORMAT parquet, PARTITION_BY (month))",
+                        [str(stage / table)])
+        else:
+            (stage / table / "month=unknown").mkdir(parents=True)
+            con.execute(f"COPY (SELECT * EXCLUDE (month) FROM ({query})) TO ? (FORMAT parquet)",
+                        [str(stage / table / "month=unknown" / "data_0.parquet")])
     return written
 
 

@@ -262,8 +262,12 @@ class Warehouse:
 
     @property
     def archive_dir(self) -> Path:
-        """Raw WARC files of web ingestion: `<warehouse folder>/archive/<source>/`."""
-        return self.path.parent / "archive"
+        """Raw WARC files of web ingestion: `<folder>/<warehouse name>.archive/<source>/`.
+
+        Named after the warehouse file (`/x/y.duckdb` -> `/x/y.archive/`), so that two
+        warehouses in one folder never share, or mix, their archives.
+        """
+        return self.path.with_name(self.path.stem + ".archive")
 
     @property
     def report_file(self) -> Path:
