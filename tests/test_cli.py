@@ -457,3 +457,30 @@ def test_an_ingest_archives_beside_its_own_warehouse(tmp_path: Path):
     assert Warehouse(tmp_path / "x" / "y.duckdb").archive_dir == tmp_path / "x" / "y.archive"
     assert Warehouse(tmp_path / "x" / "z.duckdb").archive_dir != \
         Warehouse(tmp_path / "x" / "y.duckdb").archive_dir
+
+
+def test_status_shows_runs_rows_rejects_and_the_index(tmp_path: Path):
+    from newsetl.pipeline.backfill import backfill_files
+    from newsetl.pipeline.run import writing
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "seed.txt").write_bytes(SEED.read_bytes())
+    (archive / "empty.txt").write_bytes(b"")
+    warehouse = tmp_path / "w.duckdb"
+    with writing(warehouse) as session, session.run("backfill", {}) as run:
+        backfill_files(warehouse, [str(archive)], run.run_id, counts=run.counts)
+    proc = subprocess.run([*NEWSETL, "status", "-w", str(warehouse)], capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "80"}, check=True)
+    out = proc.stdout
+    assert "search index up to date" in out and "schema version" in out
+    assert "backfill" in out and " ok " in out
+    assert "rejects of the last run: empty 1" in out
+    rows = dict(line.split() for line in out.splitlines()
+                if line.strip().startswith(("articles ", "quotes ")))
+    assert rows == {"articles": "1", "quotes": "8"}
+    assert max(len(line) for line in out.splitlines()) <= 80
+    with duckdb.connect(str(warehouse)) as con:  # an article changed behind the index's back
+        con.execute("UPDATE index_state SET dirty = true")
+    out = _run("status", "-w", str(warehouse)).stdout
+    assert "out of date" in out

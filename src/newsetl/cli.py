@@ -854,6 +854,62 @@ def report(
     typer.echo(f"report written to {output}")
 
 
+@app.command()
+def status(warehouse: WarehouseOpt = None) -> None:
+    """The warehouse at a glance: last runs, rows per table, the last run's rejects, schema
+    version, size on disk, search index freshness, and the Prefect server flows would use."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsetl.store.status import warehouse_status
+    from newsetl.store.warehouse import Warehouse
+
+    where = Warehouse(warehouse)
+    with _opened(warehouse) as con:
+        state = warehouse_status(con)
+    console = Console()
+    files = (where.path, where.path.with_name(where.path.name + ".wal"))
+    size = sum(p.stat().st_size for p in files if p.exists())
+    console.print(f"[bold]{where.path}[/]  {size / 1e6:.1f} MB, schema version "
+                  f"{state.schema_version}, search index "
+                  + ("up to date" if state.index_fresh else
+                     "[yellow]out of date[/] (newsetl index)"), highlight=False)
+    console.print(f"Prefect: {_prefect_in_use()}", highlight=False)
+    runs = Table(title="last runs", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                 collapse_padding=True)
+    for name in ("started UTC", "flow", "source", "status", "time"):
+        runs.add_column(name, no_wrap=True)
+    for name in ("seen", "new", "upd", "skip", "rej"):
+        runs.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    for run in state.runs:
+        runs.add_row(run.started_at.strftime("%m-%d %H:%M"), run.flow, run.source or "-",
+                     run.status, "-" if run.seconds is None else f"{run.seconds:.0f}s",
+                     *("-" if n is None else str(n) for n in (run.seen, run.loaded, run.updated,
+                                                                run.skipped, run.rejected)))
+    console.print(runs if state.runs else "no runs yet")
+    rows = Table("table", title="rows per table", title_justify="left", box=box.SIMPLE_HEAD)
+    rows.add_column("rows", justify="right")
+    for name, n in state.rows.items():
+        rows.add_row(name, f"{n:,}")
+    console.print(rows)
+    if state.last_run_rejects:
+        console.print("rejects of the last run: " + ", ".join(
+            f"{reason} {n}" for reason, n in state.last_run_rejects.items()), highlight=False)
+
+
+def _prefect_in_use() -> str:
+    """Which Prefect server a flow command would use now."""
+    from newsetl.pipeline.prefect_server import running
+
+    if os.environ.get("PREFECT_API_URL"):
+        return f"{os.environ['PREFECT_API_URL']} (PREFECT_API_URL)"
+    server = running(_prefect_home())
+    if server is not None:
+        return f"kept server {server.url} (newsetl server start)"
+    return "a temporary server per flow command (`newsetl server start` keeps one)"
+
+
 server_app = typer.Typer(
     help="A kept local Prefect server (127.0.0.1) that flow commands use while it runs: "
     "no start-up per command, runs and logs kept in its UI.", no_args_is_help=True)
