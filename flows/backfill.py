@@ -58,7 +58,7 @@ def backfill(paths: list[str], warehouse: str | None = None, batch_size: int = 2
         files = [str(p) for p in
                  list_inputs(paths, allow_outside_links=allow_outside_links)]
         logger.info("run %s: %d input files into %s, %d extraction processes per task",
-                    run.run_id, len(files), session.warehouse, options.workers)
+                    run.run_id, len(files), session.warehouse.path, options.workers)
         with progress_bar(len(files), show_progress) as advance:
 
             def report(counts: Counts, files_done: int) -> None:

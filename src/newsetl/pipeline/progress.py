@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from newsetl.store.warehouse import Counts
 
@@ -27,7 +29,7 @@ def progress_bar(total: int, enabled: bool, description: str = "backfill", unit:
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn(unit + "  {task.fields[items]} items  {task.fields[rate]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, transient=False) as progress:
+    with Progress(*columns, transient=False) as progress, _logs_above(progress.console):
         task = progress.add_task(description, total=total, items=0, rate="")
         seen = Counts()
 
@@ -38,3 +40,24 @@ def progress_bar(total: int, enabled: bool, description: str = "backfill", unit:
                             rate=f"{seen.seen / elapsed:.0f}/s  {seen.rejected} rejected")
 
         yield advance
+
+
+@contextmanager
+def _logs_above(console: Any) -> Iterator[None]:
+    """Print Prefect's console log lines through the bar's console while it is drawn.
+
+    Prefect's console handler holds a rich Console of its own on the real
+    stderr, so its lines would overwrite the bar and come out clipped; on the
+    bar's console they are printed above it. Only handlers that have a
+    `console` (Prefect's) are switched, and switched back afterwards.
+    """
+    handlers = [h for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs")
+                for h in logging.getLogger(name).handlers if hasattr(h, "console")]
+    saved = [(h, h.console) for h in handlers]
+    for handler in handlers:
+        handler.console = console
+    try:
+        yield
+    finally:
+        for handler, original in saved:
+            handler.console = original
