@@ -366,3 +366,200 @@ def test_enrich_never_fails_and_offsets_stay_in_body(body: str, dated: bool) -> 
         assert 0 <= q.start <= q.end <= len(body)
     for d in dates:
         assert body[d.start : d.start + len(d.text)] == d.text
+
+
+# ---------------------------------------------------------------- languages (issue 17)
+
+from newsetl.enrich.enrichment import method_for  # noqa: E402
+from newsetl.enrich.multiquotes import find_quotes_multilingual  # noqa: E402
+from newsetl.models import Item  # noqa: E402
+from newsetl.pipeline.extract import extract_item  # noqa: E402
+
+MULTI_GOLD = json.loads((ROOT / "tests/gold/enrich_multilingual.json").read_text())["articles"]
+FUNDUS = ROOT.parent / "shared" / "eval" / "fundus-dev"
+
+
+def _ml(body: str, language: str) -> list[tuple[str, str | None, str | None]]:
+    return [(q.text, q.speaker, q.speaker_kind) for q in find_quotes_multilingual(body, language)]
+
+
+def test_the_language_chooses_the_method() -> None:
+    assert method_for("en") == "full"
+    assert method_for("de") == "people+quotes (language de)"
+    assert method_for("it") == "none (language it)"
+    assert method_for(None) == "none (language unknown)"
+
+
+def test_a_language_without_a_method_gets_nothing_and_says_so() -> None:
+    body = 'Mario Rossi ha detto: "Non è vero, e lo sanno tutti." Poi è partito per Roma.'
+    found = enrich(None, body, None, "it")
+    assert (found.entities, found.quotes, found.method) == ([], [], "none (language it)")
+
+
+def test_german_gets_people_by_first_name_and_quotes_but_no_capitalised_nouns() -> None:
+    body = ("Der Osnabrücker Leseforscher Christian Dawidowski sieht das anders.\n\n"
+            "„Es passiert immer irgendetwas anderes, was uns abhält“, sagt Dawidowski. "
+            "Die Künstliche Intelligenz helfe kaum, Millionen Euro auch nicht.")
+    found = enrich(None, body, None, "de")
+    assert found.method == "people+quotes (language de)"
+    assert [(e.name, e.kind, e.mentions) for e in found.entities] == [
+        ("Christian Dawidowski", "person", 2)]
+    assert [body[o:].split()[0] for o in found.entities[0].offsets] == [
+        "Christian", "Dawidowski."]
+    assert [(q.speaker, q.speaker_kind, q.verb) for q in found.quotes] == [
+        ("Christian Dawidowski", "person", "sagt")]
+    assert body[found.quotes[0].start:].startswith("Es passiert")
+
+
+def test_german_guillemets_and_a_colon_introduced_quote() -> None:
+    body = ("Bidzina Iwanischwili, Gründer der Partei »Georgischer Traum«, beteuerte: "
+            "»Wir werden im Jahr 2030 der EU beitreten, das verspreche ich Ihnen.«")
+    assert _ml(body, "de") == [("Wir werden im Jahr 2030 der EU beitreten, das verspreche ich "
+                                "Ihnen.", "Bidzina Iwanischwili", "person")]
+
+
+def test_french_apposition_and_pronoun_speaker() -> None:
+    body = ("« Nous avons fait échouer toute leur campagne », a affirmé le ministre de la "
+            "Défense, Andreï Belooussov, selon une vidéo.\n\n"
+            "« Le problème est que nous sommes peu nombreux », a-t-il expliqué.")
+    assert [s for _, s, _ in _ml(body, "fr")] == ["Andreï Belooussov", "Andreï Belooussov"]
+
+
+def test_french_title_before_a_surname_resolves_to_the_full_name() -> None:
+    body = ("Le porte-parole du Kremlin, Dmitri Peskov, parlait vendredi.\n\n"
+            "« Les migrants, c'est un besoin pour nous », a affirmé M. Peskov.")
+    assert _ml(body, "fr") == [("Les migrants, c'est un besoin pour nous", "Dmitri Peskov",
+                                "person")]
+
+
+def test_unnamed_sources_keep_their_words_and_kind() -> None:
+    de = ('"Die gesamte Bevölkerung muss evakuiert werden!", erklärt einer der bekifften '
+          "Wissenschaftler, während die Kollegen nicken.")
+    es = ('Recibía amenazas. "Siempre fue violento con todos nosotros", declaró la mujer de 35 '
+          "años en una entrevista.")
+    assert _ml(de, "de")[0][1:] == ("einer der bekifften Wissenschaftler", "unnamed")
+    assert _ml(es, "es")[0][1:] == ("la mujer de 35 años", "unnamed")
+
+
+def test_a_definite_role_is_the_person_it_was_attached_to() -> None:
+    body = ('"Quince días de fiesta es una salvajada", comenta David Campo, portavoz de la '
+            "Asociación.\n\n"
+            'Pide menos ruido. "Nos sigue pareciendo insuficiente para los niños", afirma el '
+            "portavoz.")
+    assert [s for _, s, _ in _ml(body, "es")] == ["David Campo", "David Campo"]
+
+
+def test_slogans_on_signs_and_chants_are_not_quotes() -> None:
+    de = ('Auf den Plakaten stand "Finanziert unsere Schulen jetzt sofort", sagte eine '
+          "Teilnehmerin.")
+    fr = "Les manifestants scandaient « Macron démission, Macron démission », dit un témoin."
+    assert _ml(de, "de") == [] and _ml(fr, "fr") == []
+
+
+def test_a_quote_with_no_speaker_found_is_left_out() -> None:
+    assert _ml("Il a plu. « Toutes les parties doivent rester calmes et patientes. »", "fr") == []
+
+
+def test_french_line_starting_with_a_closing_guillemet_opens_nothing() -> None:
+    body = ("» Le fil des événements de jeudi :\n\n"
+            "« On est prêt pour les Jeux », a assuré le directeur Augustin Tran Van Chau.")
+    assert _ml(body, "fr") == [("On est prêt pour les Jeux", "Augustin Tran Van Chau", "person")]
+
+
+def test_extract_item_records_the_method_of_a_german_page() -> None:
+    body = ("Christian Dawidowski forscht in Osnabrück seit vielen Jahren über das Lesen.\n\n"
+            "„Wir erinnern uns an diese Texte viel schlechter als an gedruckte“, sagt "
+            "Dawidowski. Die Künstliche Intelligenz ändere daran wenig, meint er, und die "
+            "Studierenden lesen immer weniger Bücher.")
+    html = (f"<html lang='de'><head><title>Lesen am Bildschirm</title></head><body><article>"
+            f"<h1>Lesen am Bildschirm</h1>{''.join(f'<p>{p}</p>' for p in body.split(chr(10)*2))}"
+            f"</article></body></html>").encode()
+    article = extract_item(Item(key="k", data=html, archive_path="k", source="s",
+                                content_type="text/html"))
+    assert article.language == "de"
+    assert article.enrichment == "people+quotes (language de)"
+    assert [e.name for e in article.entities] == ["Christian Dawidowski"]
+    assert [q.speaker for q in article.quotes] == ["Christian Dawidowski"]
+
+
+def test_multilingual_gold_is_well_formed() -> None:
+    langs = {a["language"] for a in MULTI_GOLD}
+    assert langs >= {"de", "fr", "es"}
+    assert all(sum(a["language"] == lang for a in MULTI_GOLD) >= 4 for lang in langs)
+    assert {a["split"] for a in MULTI_GOLD} == {"dev", "held-out"}
+
+
+@pytest.mark.skipif(not FUNDUS.exists(), reason="needs ../shared/eval/fundus-dev")
+def test_multilingual_gold_quote_speakers_are_mostly_right() -> None:
+    """Quote-speaker precision on the hand-annotated German, French and Spanish pages
+    (gold bodies; bench/enrich_eval.py scores the extracted ones): 0.87 when written."""
+    tp = fp = 0
+    for a in MULTI_GOLD:
+        body = json.loads((FUNDUS / a["id"] / "expected.json").read_text())["body"]
+        found = enrich(None, body, None, a["language"])
+        assert {e.kind for e in found.entities} <= {"person"}
+        scare = [_norm(s) for s in a["scare_quotes"]]
+        for q in found.quotes:
+            t = _norm(q.text)
+            if any(t.startswith(_norm(g["start"])) and _words(q.speaker) & _words(g["speaker"])
+                   for g in a["quotes"]):
+                tp += 1
+            elif not any(t.startswith(s) for s in scare):
+                fp += 1
+    assert tp >= 60 and tp / (tp + fp) >= 0.8, (tp, fp)
+
+
+def test_english_unnamed_sources_are_kept_as_written() -> None:
+    cases = {
+        "“We will not comment on this matter now,” an insider told reporters.": "an insider",
+        "“The effect was far larger than expected,” the study authors wrote.": "the study authors",
+        "A spokesperson said: “We are reviewing the decision carefully.”": "a spokesperson",
+        "“She never signed that contract at all,” Swift's rep said.": "Swift's rep",
+    }
+    for body, speaker in cases.items():
+        assert [(q.speaker, q.speaker_kind) for q in enrich(None, body, None).quotes] == [
+            (speaker, "unnamed")], body
+
+
+def test_english_slogans_on_signs_are_not_quotes() -> None:
+    body = ("Thousands marched downtown. Protesters held signs reading “Fund our schools, not "
+            "the new stadium downtown” as they walked.")
+    assert enrich(None, body, None).quotes == []
+
+
+def test_people_need_a_known_first_name_not_capitals() -> None:
+    from newsetl.enrich.people import find_people
+
+    de = ("Künstliche Intelligenz kostet Millionen Euro. Fortuna Düsseldorfs Trainer Daniel "
+          "Thioune lobt die Schule Joan Capó. Man sieht: Nike Tech, Nike hier, Nike dort, "
+          "Nike überall.")
+    es = ("Las Fiestas de San Isidro Respetuosas. José Luis Fernández Louzao habló con Mohammed "
+          "Ben Sulayem y con Lewis Hamilton en la calle Pablo Neruda.")
+    assert [e.name for e in find_people(de, "de")] == ["Daniel Thioune"]
+    assert [e.name for e in find_people(es, "es")] == [
+        "José Luis Fernández Louzao", "Mohammed Ben Sulayem", "Lewis Hamilton"]
+
+
+def test_a_surname_shared_by_two_people_alone_counts_for_neither() -> None:
+    from newsetl.enrich.people import find_people
+
+    body = "Joe Biden und Hunter Biden reisten. Biden sprach, Hunter Biden schwieg."
+    found = {e.name: e.mentions for e in find_people(body, "de")}
+    assert found == {"Joe Biden": 1, "Hunter Biden": 2}
+
+
+def test_multilingual_gold_people_meet_the_precision_bar() -> None:
+    """People precision >= 0.90 and F1 >= 0.80 per language on the hand-annotated pages
+    (bodies as the gold has them), the bar for a language to get people at all."""
+    if not FUNDUS.exists():
+        pytest.skip("needs ../shared/eval/fundus-dev")
+    counts: dict[str, list[int]] = {}
+    for a in MULTI_GOLD:
+        body = json.loads((FUNDUS / a["id"] / "expected.json").read_text())["body"]
+        people = {e.name for e in enrich(None, body, None, a["language"]).entities}
+        c = counts.setdefault(a["language"], [0, 0, 0])
+        c[0] += len(people & set(a["people"]))
+        c[1] += len(people - set(a["people"]))
+        c[2] += len(set(a["people"]) - people)
+    for lang, (tp, fp, fn) in counts.items():
+        assert tp / (tp + fp) >= 0.9 and 2 * tp / (2 * tp + fp + fn) >= 0.8, (lang, tp, fp, fn)

@@ -840,14 +840,15 @@ def report(
         "warehouse].", show_default=False)] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Write an HTML report: articles per day per source, top people and places, failures."""
+    """Write an HTML report: articles over time per source, languages, people, places,
+    organisations, the most quoted, runs and rejects over time."""
     from newsetl.store.report import render_report
     from newsetl.store.warehouse import Warehouse
 
     output = output or Warehouse(warehouse).report_file
     _refuse_warehouse_output(output, warehouse)
     with _opened(warehouse) as con:
-        html = render_report(con)
+        html = render_report(con, warehouse_path=Warehouse(warehouse).path)
     with _reported(warehouse):
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(html, encoding="utf-8")

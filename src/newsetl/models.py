@@ -47,7 +47,7 @@ class Quote:
     ordinal: int
     text: str  # without the outer quote marks
     speaker: str | None  # canonical person name, or a non-person source ("the document")
-    speaker_kind: str | None  # person | organisation | document | unknown
+    speaker_kind: str | None  # person | organisation | document | unnamed | unknown
     verb: str | None  # reporting verb as written ("said", "cautioned")
     start: int  # character offsets of `text` in `Article.body`
     end: int
@@ -89,6 +89,10 @@ class Article:
     entities: list[Entity] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    # Which enrichment method ran, so a reader can tell an article with no entities from one
+    # whose language has no method good enough: 'full', 'people+quotes (language de)',
+    # 'none (language xx)', 'failed'; None when enrichment was not run.
+    enrichment: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:

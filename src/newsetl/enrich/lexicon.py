@@ -98,6 +98,19 @@ ORG_NOUNS = _words(
     """
 )
 
+# Nouns heading a source that is described but not named ("an insider", "the study
+# authors", "Swift's rep", "a spokesperson"): the speaker is kept as written, kind 'unnamed'.
+UNNAMED_NOUNS = _words(
+    """
+    insider insiders source sources spokesman spokeswoman spokesperson spokespeople rep
+    reps aide aides author authors researcher researchers witness witnesses resident
+    residents analyst analysts expert experts friend friends relative relatives neighbour
+    neighbours neighbor neighbors employee employees worker workers staffer staffers
+    member members fan fans critic critics observer observers investigator investigators
+    insider whistleblower whistle-blower survivor survivors victim victims
+    """
+)
+
 PRONOUNS = frozenset({"he", "she"})
 
 MONTHS = {
@@ -251,4 +264,103 @@ EXTRA_PLACES = frozenset(
         "Taiwan",
         "Macau",
     }
+)
+
+
+# ---------------------------------------------------------------- other languages
+# Used by `multiquotes` for articles in German, French and Spanish (ISO 639-1 keys).
+
+# Reporting verbs (present, past, participle), written after a quotation
+# („...“, sagt Dawidowski / «...», a affirmé le ministre / "...", dijo Horner)
+# or before a colon that introduces one (X beteuerte: „...“).
+REPORTING_VERBS_BY_LANGUAGE = {
+    "de": _words(
+        """
+        sagt sagte sagten sagen sagst gesagt erklärt erklärte erklärten erklären erklärt
+        betont betonte betonten meint meinte meinten schreibt schrieb schrieben twittert
+        twitterte beteuert beteuerte fordert forderte forderten warnt warnte warnten
+        kritisiert kritisierte berichtet berichtete antwortet antwortete ergänzt ergänzte
+        erläutert erläuterte fügt fügte räumt räumte zitiert zitierte
+        rief riefen ruft rufen so versichert versicherte bekräftigt bekräftigte
+        mahnt mahnte unterstreicht unterstrich kommentiert
+        kommentierte begründet begründete argumentiert argumentierte klagt klagte
+        bestätigt bestätigte verspricht versprach betonte erzählt erzählte
+        """
+    ),
+    "fr": _words(
+        """
+        dit déclare déclaré affirme affirmé explique expliqué indique indiqué précise
+        précisé souligne souligné ajoute ajouté estime estimé assure assuré rapporte
+        rapporté prévient prévenu écrit raconte raconté note noté relève relevé confie
+        confié admet admis reconnaît reconnu martèle martelé insiste insisté poursuit
+        poursuivi lance lancé averti avertit commente commenté répond répondu conclut
+        conclu regrette regretté dénonce dénoncé annonce annoncé rappelle rappelé
+        observe observé juge jugé tranche tranché promet promis plaide plaidé résume
+        résumé détaille détaillé interroge interrogé s'interroge s'exclame affirment
+        estiment expliquent déclarent assurent soulignent
+        """
+    ),
+    "es": _words(
+        """
+        dice dijo dicho afirma afirmó afirmado asegura aseguró asegurado explica explicó
+        explicado declara declaró declarado comenta comentó añade añadió agrega agregó
+        señala señaló indica indicó apunta apuntó recalca recalcó destaca destacó
+        insiste insistió sostiene sostuvo subraya subrayó confiesa confesó zanja zanjó
+        espeta espetó rememora rememoró ironiza ironizó desliza deslizó abunda abundó
+        replica replicó responde respondió contesta contestó advierte advirtió
+        reconoce reconoció lamenta lamentó denuncia denunció critica criticó
+        manifiesta manifestó relata relató cuenta contó concluye concluyó precisa precisó
+        admite admitió sentencia sentenció resume resumió escribió escribe coincide
+        coincidió aseguran afirman explican dicen señalan denuncian reclaman insisten
+        """
+    ),
+}
+
+# Auxiliaries that may stand between a quotation and its verb ("«...», a affirmé X").
+REPORTING_AUXILIARIES = frozenset({"a", "ont", "avait", "hat", "hatte", "ha", "había", "han"})
+
+# Subject pronouns that name the previous speaker ("déclare-t-il", "sagt er").
+PRONOUNS_BY_LANGUAGE = {
+    "de": frozenset({"er", "sie"}),
+    "fr": frozenset({"il", "elle", "t-il", "t-elle"}),
+    "es": frozenset({"él", "ella"}),
+}
+
+# Articles and determiners that open a noun phrase: a speaker phrase opening with one is
+# a description ("der Leseforscher", "une vecina", "le ministère"), not a name.
+DETERMINERS_BY_LANGUAGE = {
+    "de": _words("der die das den dem des ein eine einer einem einen eines dieser diese "
+                 "dieses jener seine sein ihr ihre mehrere einige viele"),
+    "fr": _words("le la les l' un une des ce cet cette ces son sa ses leur leurs du"),
+    "es": _words("el la los las lo un una unos unas este esta estos estas ese esa su sus del"),
+}
+
+# Particles and connectors that may stand inside a person's name ("Mohammed Ben Sulayem",
+# "Augustin Tran Van Chau", "Beatriz Guijarro González").
+NAME_INNER_WORDS = frozenset({"ben", "bin", "van", "von", "de", "del", "la", "da", "dos", "di"})
+
+# Words before a quotation in its sentence that make it a slogan, not a statement: written on
+# a sign or a banner, or chanted by a crowd. Such a quotation has no speaker and is left out.
+SLOGAN_CUES = _words(
+    """
+    signs placard placards banner banners chant chants chanted chanting slogan slogans
+    graffiti t-shirt t-shirts
+    schild schilder schildern plakat plakate plakaten transparent transparente transparenten
+    banner bannern skandiert skandierten skandierte skandieren sprechchöre sprechchören parole
+    parolen aufschrift
+    pancarte pancartes banderole banderoles scandé scandaient scandent slogan slogans
+    affiche affiches
+    pancarta pancartas cartel carteles coreaban corearon coreaba corean consigna consignas
+    lema lemas pintada pintadas
+    """
+)
+
+# Institution nouns (de, fr, es): a described quote source headed by one is an organisation.
+INSTITUTION_NOUNS = _words(
+    """
+    ministerium regierung polizei behörde behörden verband partei gericht kommission
+    unternehmen konzern stadt gemeinde verwaltung ministère gouvernement police parquet
+    tribunal commission entreprise groupe mairie préfecture association ministerio gobierno
+    policía ayuntamiento tribunal comisión empresa asociación plataforma partido
+    """
 )

@@ -18,7 +18,14 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from newsetl.enrich.entities import ORG, PERSON, PLACE, Mention
-from newsetl.enrich.lexicon import DOCUMENT_NOUNS, ORG_NOUNS, PRONOUNS, REPORTING_VERBS
+from newsetl.enrich.lexicon import (
+    DOCUMENT_NOUNS,
+    ORG_NOUNS,
+    PRONOUNS,
+    REPORTING_VERBS,
+    SLOGAN_CUES,
+    UNNAMED_NOUNS,
+)
 from newsetl.enrich.sentences import paragraph_spans, sentence_start_before
 from newsetl.models import Quote
 
@@ -55,6 +62,7 @@ _COORDINATED = re.compile(r"\b(?:and|or)\s*,?\s*$")
 _EMPTY_SUBJECT = re.compile(r"^[\s,]*(?:and|but|then|before|after)?[\s,]*$", re.I)
 _SUBJECT_WORDS = re.compile(r"^(?:and|but|so|then|he|she|it|they|we|i)$", re.I)
 _DETERMINERS = ("the ", "a ", "an ", "this ", "that ", "its ", "his ", "her ", "their ")
+UNNAMED = "unnamed"  # speaker_kind of a source described but not named
 _MAX_VERB_GAP_WORDS = 30  # words between a reporting verb and the quote it introduces
 _MAX_THAT_GAP_WORDS = 60  # ... when "said that" makes the whole sentence reported speech
 _SCARE_MAX_WORDS = 5
@@ -201,9 +209,12 @@ def _speaker_from_phrase(
     if heads and head not in DOCUMENT_NOUNS and head not in ORG_NOUNS:
         ctx.org_speakers.append(heads[0])
         return _Attribution(heads[0].name, ORG, None)
-    if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS):
+    if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS
+                               and head not in UNNAMED_NOUNS):
         return None
     np = np[0].lower() + np[1:] if np.lower().startswith(_DETERMINERS) else np
+    if head in UNNAMED_NOUNS:  # "an insider", "the study authors", "Swift's rep": as written
+        return _Attribution(np, UNNAMED, None)
     return _Attribution(np, "document" if head in DOCUMENT_NOUNS else ORG, None)
 
 
@@ -356,6 +367,8 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
         words = len(text[seg.text_start : seg.text_end].split())
         if words < 2 or ((att is None or att.speaker is None) and words <= _SCARE_MAX_WORDS):
             continue
+        if (att is None or att.speaker is None) and _is_slogan(text, seg):
+            continue
         att = att or _Attribution(None, "unknown", None)
         quotes.append(
             Quote(
@@ -369,6 +382,13 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
             )
         )
     return quotes
+
+
+def _is_slogan(text: str, seg: _Segment) -> bool:
+    """Words on a sign or banner, or a crowd's chant ("Protesters held signs reading “Fund
+    our schools”"): nobody's statement, so not a quote, rather than a quote with no speaker."""
+    before = text[sentence_start_before(text, seg.open) : seg.open].lower()
+    return bool(set(re.findall(r"[\w\-]+", before)) & SLOGAN_CUES)
 
 
 def _inherit(

@@ -22,7 +22,7 @@ from newsetl.page.item import parse_item
 # Bump when a change to extraction or enrichment changes what is stored:
 # the next backfill then re-extracts every item and versions the old rows.
 # `tests/test_extractor_version.py` fails when the output changes without a bump.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 # The reject reason of an input on which extraction raised something other than `Rejected`.
 EXTRACTOR_ERROR = "extractor-error"
@@ -55,18 +55,23 @@ def extract_item(item: Item, enrich_text: bool = True) -> Article:
     An exception inside enrichment leaves entities, quotes and dates empty and
     is recorded as `provenance["enrichment"] = "failed: <detail>"`: the page
     fields were extracted, and losing the article for its entities would be worse.
+    The detected language chooses the enrichment method, and `article.enrichment`
+    records which ran ('full', 'people+quotes (language de)', 'none (language xx)',
+    'failed'), so an article without entities says why.
     """
     article = parse_item(item)
     if enrich_text:
         try:
-            found = enrich(article.title, article.body, article.published_at)
+            found = enrich(article.title, article.body, article.published_at, article.language)
         except MemoryError:
             raise
         except Exception as exc:  # a bug in enrichment: keep the article, say why it is bare
             article.provenance["enrichment"] = f"failed: {error_detail(exc)}"
+            article.enrichment = "failed"
         else:
             article.entities, article.quotes = found.entities, found.quotes
             article.dates = found.dates
+            article.enrichment = found.method
     return article
 
 

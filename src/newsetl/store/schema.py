@@ -148,7 +148,10 @@ ARTICLES = Table("articles", key=("article_id",),
        content=True),
     _c("encoding", "VARCHAR", "charset used to decode the bytes"),
     _c("encoding_source", "VARCHAR", "why that charset (`bom`, `http`, `meta`, `utf-8`, "
-       "`detector`, `fallback`)"),
+       "`detector`, `fallback`; `utf-8 over http|meta`: the bytes are UTF-8 although that "
+       "declaration names another charset; `detector over http|meta`: the declared charset "
+       "cannot decode the bytes). A declared UTF-8 page with a few bad bytes stays UTF-8, the "
+       "bad bytes replaced, as browsers do"),
     _c("provenance", "MAP(VARCHAR, VARCHAR)", "field -> where its value came from (`json-ld`, "
        "`opengraph`, `meta`, `microdata`, `h1`, `title`, `trafilatura`, `htmldate`, `text`, "
        "`url`)"),
@@ -169,6 +172,16 @@ ARTICLES = Table("articles", key=("article_id",),
     _c("item_key", "VARCHAR", "key in the archive"),
     _c("item_hash", "VARCHAR", "SHA-256 of the raw bytes"),
     _c("run_id", "VARCHAR", "the last run that touched the row"),
+    # Not `content`: it says which method produced the entity/quote rows (like
+    # `extractor_version`), not what the page says; a change of method alone is not a change
+    # a reader of the article sees, and it comes with an EXTRACTOR_VERSION bump anyway.
+    _c("enrichment", "VARCHAR", "which enrichment ran, chosen by `language`: `full` (English: "
+       "people, places, organisations, quotes, dates), `people+quotes (language xx)` (German, "
+       "French, Spanish: people with a known first name, quotes with speakers; no places, "
+       "organisations or dates), `none (language xx)` (no method meets the precision bar for "
+       "that language: no entities, quotes or dates; `xx` is `unknown` when no language was "
+       "detected), `failed` (enrichment raised: see `provenance['enrichment']`); NULL: "
+       "loaded before this column existed"),
 ))
 
 ARTICLE_VERSIONS = Table("article_versions", ARTICLES.columns, from_arrow=False,
@@ -197,7 +210,8 @@ QUOTES = Table("quotes", columns=(
     _c("text", "VARCHAR", "the quotation, without the quote marks"),
     _c("speaker", "VARCHAR", "canonical person name, or the non-person source such as \"the "
        "document\""),
-    _c("speaker_kind", "VARCHAR", "`person`, `organisation`, `document`, `unknown`"),
+    _c("speaker_kind", "VARCHAR", "`person`, `organisation`, `document`, `unnamed` (a source "
+       "described, not named, kept as written: \"an insider\", \"una vecina\"), `unknown`"),
     _c("verb", "VARCHAR", "reporting verb as written"),
     _c("start_offset", "INTEGER", "where `text` starts in `body`"),
     _c("end_offset", "INTEGER", "where `text` ends in `body`"),

@@ -134,6 +134,12 @@ MIGRATIONS: list[list[str]] = [
         """INSERT INTO index_state (dirty, changed_at) VALUES (true, now())""",
         """ALTER TABLE files ADD COLUMN manifest_mtime_ns BIGINT""",
     ],
+    # Which enrichment method ran for each article (issue 17): the language chooses it, and
+    # a language without a good enough method gets none, said here rather than left silent.
+    [
+        """ALTER TABLE articles ADD COLUMN enrichment VARCHAR""",
+        """ALTER TABLE article_versions ADD COLUMN enrichment VARCHAR""",
+    ],
 ]
 
 # Arrow schemas of the batches, derived from the one declaration (`newsetl.store.schema`):
