@@ -366,24 +366,6 @@ def extract(
         raise typer.Exit(1)
 
 
-def _extract_one(item: Any) -> Any:
-    """One `Item` to its `Article`, or a `Reject` saying why not: never raises for the input
-    (the same fault barrier as a backfill's, so one bad page costs that page only)."""
-    from newsetl.models import Reject, Rejected
-    from newsetl.pipeline.extract import EXTRACTOR_ERROR, error_detail, extract_item
-
-    try:
-        return extract_item(item)
-    except Rejected as exc:
-        reason, detail = exc.reason, exc.detail
-    except MemoryError:
-        raise
-    except Exception as exc:  # a bug in our extraction, not a property of the input
-        reason, detail = EXTRACTOR_ERROR, error_detail(exc)
-    return Reject(input=item.archive_path, reason=reason, detail=detail, source=item.source,
-                  key=item.key)
-
-
 def _extract_inputs(paths: list[str], urls: list[str], allow_hosts: tuple[str, ...]
                     ) -> Iterator[tuple[str, Any]]:
     """(where it came from, Article or Reject) for every item of every input, in order.
@@ -394,11 +376,12 @@ def _extract_inputs(paths: list[str], urls: list[str], allow_hosts: tuple[str, .
     """
     from newsetl.archive.files import iter_items
     from newsetl.models import Item, Reject
+    from newsetl.pipeline.extract import extract_or_reject
 
     for arg in paths:
         if arg == "-":
             item = _stdin_item()
-            yield "-", item if isinstance(item, Reject) else _extract_one(item)
+            yield "-", item if isinstance(item, Reject) else extract_or_reject(item)
             continue
         typed = arg.rstrip("/") or arg
         absolute = str(Path(arg).absolute())
@@ -408,7 +391,7 @@ def _extract_inputs(paths: list[str], urls: list[str], allow_hosts: tuple[str, .
             where = item.input if isinstance(item, Reject) else item.archive_path
             if where.startswith(absolute):
                 where = typed + where[len(absolute):]
-            yield where, item if isinstance(item, Reject) else _extract_one(item)
+            yield where, item if isinstance(item, Reject) else extract_or_reject(item)
         if not found:  # a folder with no archive file below it
             yield arg, Reject(input=arg, reason="no-inputs", source="",
                               detail="no .txt, .html, .htm, .gz or .warc.gz file below it")
@@ -428,7 +411,7 @@ def _extract_inputs(paths: list[str], urls: list[str], allow_hosts: tuple[str, .
                 charset = next((v.strip().strip("\"'") for k, _, v in
                                 (param.partition("=") for param in (header or "").split(";")[1:])
                                 if k.strip().lower() == "charset"), None)
-                yield address, _extract_one(Item(
+                yield address, extract_or_reject(Item(
                     key=fetched.final_url, data=fetched.body, archive_path=address,
                     source="web", url=fetched.final_url, fetched_at=fetched.fetched_at,
                     content_type="text/plain" if media_type(header) == "text/plain"

@@ -13,6 +13,7 @@ page fields and says why it has no entities (`provenance["enrichment"]`).
 from __future__ import annotations
 
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from newsetl.enrich import enrich
@@ -75,17 +76,13 @@ def extract_item(item: Item, enrich_text: bool = True) -> Article:
     return article
 
 
-def extract_path(path: str | Path) -> Article | Reject:
-    """Read and extract one archive file (what `newsetl extract` does per input).
+def extract_or_reject(item: Item) -> Article | Reject:
+    """`extract_item` behind the fault barrier: never raises for what the item holds.
 
-    Never raises for what is in the file: an input with no article, and one
-    our extraction fails on ("extractor-error"), are returned as a `Reject`.
+    An item with no article, and one our extraction fails on
+    ("extractor-error"), come back as a `Reject`; `MemoryError` (the process
+    is in trouble, not the item) is raised.
     """
-    from newsetl.archive.files import read_file
-
-    item = read_file(Path(path))
-    if isinstance(item, Reject):
-        return item
     try:
         return extract_item(item)
     except Rejected as exc:
@@ -94,5 +91,16 @@ def extract_path(path: str | Path) -> Article | Reject:
         raise
     except Exception as exc:  # the fault barrier, as in `backfill.process_item`
         reason, detail = EXTRACTOR_ERROR, error_detail(exc)
-    return Reject(input=str(path), reason=reason, detail=detail, source=item.source,
+    return Reject(input=item.archive_path, reason=reason, detail=detail, source=item.source,
                   key=item.key)
+
+
+def extract_path(path: str | Path) -> Article | Reject:
+    """Read and extract one archive file (what `newsetl extract` does per input)."""
+    from newsetl.archive.files import read_file
+
+    item = read_file(Path(path))
+    if isinstance(item, Reject):
+        return item
+    result = extract_or_reject(item)
+    return replace(result, input=str(path)) if isinstance(result, Reject) else result
