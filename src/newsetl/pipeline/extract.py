@@ -4,7 +4,7 @@ Page fields come from `newsetl.page`, entities, quotes and dates from
 `newsetl.enrich`. Raises `Rejected` for inputs that hold no article.
 
 Any other exception is a bug in our code, not a property of the input; the
-callers that run many items (`backfill.process_item`, `extract_path`) turn it
+callers (`backfill.process_item`, and `extract_or_reject` for one item) turn it
 into an "extractor-error" reject with `error_detail`, so one bad page costs
 that page only. Enrichment failing alone costs less: the article keeps its
 page fields and says why it has no entities (`provenance["enrichment"]`).
