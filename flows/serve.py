@@ -14,7 +14,6 @@ wait, schedules as keyword arguments) are plain functions, tested as such.
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from newsetl.pipeline.prefect_server import (  # noqa: F401 - re-exported: tests
     free_port,
     kept_api_url,
     local_server,
+    prefect_home,
     server_command,
     server_environment,
     wait_for_health,
@@ -124,7 +124,7 @@ def serve_deployments(deployments: list[RunnerDeployment], limit: int,
     (`newsetl server start`); else against a server started here for as long
     as this serves.
     """
-    home = home or Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
+    home = home or prefect_home()
     api_url = PREFECT_API_URL.value() or kept_api_url(home)
     if api_url:
         print(f"newsetl: serving on the Prefect server at {api_url.removesuffix('/api')} "

@@ -32,6 +32,16 @@ T = TypeVar("T")
 E2E_TIMEOUT = 120.0  # seconds: the whole end-to-end test, so it can never hang CI
 
 
+def _stop(serving: subprocess.Popen, deadline: float) -> None:
+    """Stop `serve` as a service manager would (SIGTERM), killing it if it hangs."""
+    serving.send_signal(signal.SIGTERM)
+    try:
+        serving.wait(max(deadline - time.monotonic(), 30))
+    except subprocess.TimeoutExpired:
+        serving.kill()
+        serving.wait()
+
+
 @pytest.fixture(scope="module")
 def serve_mod() -> ModuleType:
     """`flows/serve.py`, imported by path as the CLI does (flows/ is not a package)."""
@@ -225,12 +235,7 @@ def test_serve_runs_a_scheduled_flow_on_its_own_local_server(tmp_path: Path) -> 
         assert runs[0].parameters == {"sources_file": str(tmp_path / "sources.toml"),
                                       "source": "tick", "warehouse": None}
     finally:
-        serving.send_signal(signal.SIGTERM)
-        try:
-            serving.wait(max(deadline - time.monotonic(), 30))
-        except subprocess.TimeoutExpired:
-            serving.kill()
-            serving.wait()
+        _stop(serving, deadline)
     left_running = server_pid is not None and _alive(server_pid)
     if left_running:  # clean up first, then fail
         os.killpg(server_pid, signal.SIGKILL)
@@ -279,12 +284,7 @@ def test_serve_uses_a_kept_server_and_leaves_it_running(tmp_path: Path) -> None:
             _wait_for(lambda: _completed_tick_runs(kept.api_url), deadline,
                       "a completed scheduled run", output)
         finally:
-            serving.send_signal(signal.SIGTERM)
-            try:
-                serving.wait(max(deadline - time.monotonic(), 30))
-            except subprocess.TimeoutExpired:
-                serving.kill()
-                serving.wait()
+            _stop(serving, deadline)
         text = output.read_text(encoding="utf-8", errors="replace")
         assert serving.returncode == 0, text
         assert "Prefect server (pid" not in text  # it started none of its own

@@ -78,16 +78,16 @@ def _prefect_environment() -> None:
     took 19-31 s on a loaded 2-core machine: Prefect's default wait of 20 s
     made a fresh `make run` fail there, so we wait up to 120 s.
     """
-    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    from newsetl.pipeline.prefect_server import kept_api_url, prefect_home
+
+    os.environ["PREFECT_HOME"] = str(prefect_home())
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not os.environ.get("PREFECT_API_URL"):
         # A kept server (`newsetl server start`) saves the temporary one's start-up
         # (6-16 s) and keeps the runs. Set before Prefect is imported, which reads it then.
-        from newsetl.pipeline.prefect_server import kept_api_url
-
-        api_url = kept_api_url(Path(os.environ["PREFECT_HOME"]))
+        api_url = kept_api_url(prefect_home())
         if api_url:
             os.environ["PREFECT_API_URL"] = api_url
             typer.echo(f"newsetl: Prefect server {api_url.removesuffix('/api')} "
@@ -884,11 +884,11 @@ def status(warehouse: WarehouseOpt = None) -> None:
 
 def _prefect_in_use() -> str:
     """Which Prefect server a flow command would use now."""
-    from newsetl.pipeline.prefect_server import running
+    from newsetl.pipeline.prefect_server import prefect_home, running
 
     if os.environ.get("PREFECT_API_URL"):
         return f"{os.environ['PREFECT_API_URL']} (PREFECT_API_URL)"
-    server = running(_prefect_home())
+    server = running(prefect_home())
     if server is not None:
         return f"kept server {server.url} (newsetl server start)"
     return "a temporary server per flow command (`newsetl server start` keeps one)"
@@ -900,11 +900,6 @@ server_app = typer.Typer(
 app.add_typer(server_app, name="server")
 
 
-def _prefect_home() -> Path:
-    """Where the kept server keeps its state: $PREFECT_HOME, as flow commands use it."""
-    return Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
-
-
 def _describe_server(server: Any) -> None:
     typer.echo(f"PREFECT_API_URL={server.api_url}")
     typer.echo(f"UI: {server.url}  (pid {server.pid}, log {server.log})")
@@ -913,9 +908,9 @@ def _describe_server(server: Any) -> None:
 @server_app.command("start")
 def server_start() -> None:
     """Start the server in the background (or say where it already runs)."""
-    from newsetl.pipeline.prefect_server import ServerError, start_kept
+    from newsetl.pipeline.prefect_server import ServerError, prefect_home, start_kept
 
-    home = _prefect_home()
+    home = prefect_home()
     try:
         server, started = start_kept(home)
     except ServerError as exc:
@@ -929,9 +924,9 @@ def server_start() -> None:
 @server_app.command("stop")
 def server_stop() -> None:
     """Stop the kept server; flow commands go back to a temporary one."""
-    from newsetl.pipeline.prefect_server import stop_kept
+    from newsetl.pipeline.prefect_server import prefect_home, stop_kept
 
-    server = stop_kept(_prefect_home())
+    server = stop_kept(prefect_home())
     typer.echo("no kept Prefect server was running" if server is None
                else f"stopped the Prefect server (pid {server.pid}, port {server.port})")
 
@@ -939,11 +934,11 @@ def server_stop() -> None:
 @server_app.command("status")
 def server_status() -> None:
     """Say whether the kept server runs, and where. Exit status 1 when it does not."""
-    from newsetl.pipeline.prefect_server import running
+    from newsetl.pipeline.prefect_server import prefect_home, running
 
-    server = running(_prefect_home())
+    server = running(prefect_home())
     if server is None:
-        typer.echo(f"not running (state in {_prefect_home()}); flow commands start a "
+        typer.echo(f"not running (state in {prefect_home()}); flow commands start a "
                    "temporary server each time")
         raise typer.Exit(1)
     typer.echo("running")

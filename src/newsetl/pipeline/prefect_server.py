@@ -35,6 +35,15 @@ STOP_TIMEOUT = 15.0  # seconds of grace after SIGTERM before SIGKILL
 HEALTH_TIMEOUT = 2.0  # seconds for one health request
 LOG_TAIL_LINES = 20
 STATE_FILE = "newsetl-server.json"
+# The project's checkout (src/newsetl/pipeline/ is three folders down): Prefect's state
+# lives in its `.prefect/` unless PREFECT_HOME says otherwise.
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def prefect_home() -> Path:
+    """Where Prefect (and the kept server) keep their state: $PREFECT_HOME, else the
+    project's `.prefect/`, the one answer the CLI and `serve` both use."""
+    return Path(os.environ.get("PREFECT_HOME") or _PROJECT_ROOT / ".prefect")
 LOG_FILE = "server.log"
 
 
