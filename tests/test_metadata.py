@@ -217,3 +217,109 @@ def test_a_date_closing_the_page_title_is_used_when_nothing_is_declared():
                 "<p>Earlier: 24.04.2023</p>")
     published, source = pick_published(read_head(tree), tree, None)
     assert (published, source) == (datetime(2023, 4, 28), "title")
+
+
+def test_a_site_name_glued_to_the_headline_is_cut():
+    sites = {"ultima hora mallorca"}
+    assert strip_site_suffix("Storm closes the harbour at PalmaUltima Hora Mallorca", sites) == \
+        "Storm closes the harbour at Palma"
+    # A headline that merely ends in a word of the site's name keeps it.
+    assert strip_site_suffix("Storm hits Mallorca", {"mallorca"}) == "Storm hits Mallorca"
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Coast Gazette | Storm hits coast", "Storm hits coast"),
+    ("gazette.example - News - Storm hits coast", "Storm hits coast"),
+    # A segment that holds the site's name among more words is headline, not site.
+    ("Snow maps now on Coast Gazette online | Coast Gazette",
+     "Snow maps now on Coast Gazette online"),
+])
+def test_site_name_is_cut_at_either_end(title, expected):
+    assert strip_site_suffix(title, {"coast gazette"}) == expected
+
+
+@pytest.mark.parametrize(("title", "h1", "expected"), [
+    # a blog engine's "Site » Blog Archive » Post", the site's name as the page's <h1>
+    ("Four Years » Blog Archive » Small integers in Python", "Four Years",
+     "Small integers in Python"),
+    # the site's name as a short last segment and as the <h1>
+    ("Basic muffin recipe : Muffin Recipes", "Muffin Recipes", "Basic muffin recipe"),
+])
+def test_an_h1_that_is_the_sites_part_of_the_title_is_not_the_headline(title, h1, expected):
+    head = read_head(page(f"<title>{title}</title>", f"<h1>{h1}</h1>"))
+    assert pick_title(head)[0] == expected
+
+
+def test_an_h1_that_is_the_longer_last_segment_is_the_headline():
+    head = read_head(page("<title>News - Storm closes the harbour for two days</title>",
+                          "<h1>Storm closes the harbour for two days</h1>"))
+    assert pick_title(head) == ("Storm closes the harbour for two days", "h1")
+
+
+def test_the_h1_the_title_confirms_wins_over_a_logo_h1():
+    head = read_head(page("<title>Storm closes the harbour | Coast Blog</title>",
+                          "<h1>Menu</h1><h1>Storm closes the harbour</h1>"))
+    assert pick_title(head) == ("Storm closes the harbour", "h1")
+
+
+def test_without_json_ld_the_visible_h1_beats_template_metadata():
+    meta = ('<meta property="og:title" content="Harbour news: ferries back after the storm">'
+            "<title>Harbour news: ferries back after the storm</title>")
+    head = read_head(page(meta, "<h1>Ferries are back after the storm</h1>"))
+    assert pick_title(head) == ("Ferries are back after the storm", "h1")
+    # ... but not an <h1> that adds a subtitle or topic line to it,
+    head = read_head(page(meta, "<h1>Harbour news: ferries back after the storm Queues "
+                                "expected all week</h1>"))
+    assert pick_title(head) == ("Harbour news: ferries back after the storm", "opengraph")
+    # ... nor one about something else.
+    head = read_head(page(meta, "<h1>Weather warnings</h1>"))
+    assert pick_title(head) == ("Harbour news: ferries back after the storm", "opengraph")
+
+
+def test_json_ld_siding_with_the_h1_outvotes_og_title_and_title():
+    head = read_head(page('<meta property="og:title" content="Ferries back in the harbour">'
+                          "<title>Ferries back in the harbour</title>"
+                          + ld({"@type": "NewsArticle", "headline": "Harbour reopens to ferries"}),
+                          "<h1>Harbour reopens to ferries</h1>"))
+    assert pick_title(head) == ("Harbour reopens to ferries", "h1")
+
+
+def test_an_authors_name_closing_the_title_is_cut():
+    head = read_head(page('<meta name="author" content="Ann Lee">'
+                          "<title>Storm closes the harbour - Ann Lee</title>"))
+    assert pick_title(head) == ("Storm closes the harbour", "title")
+
+
+@pytest.mark.parametrize(("byline", "names"), [
+    ("View all posts by Ann Lee", ["Ann Lee"]),
+    ("Post author By Ann Lee", ["Ann Lee"]),
+    ("Capital Von Jemima Kelly", ["Jemima Kelly"]),  # a section label before the byline
+    ("Ursula von der Leyen", ["Ursula von der Leyen"]),  # a name's particle stays
+    ("Interview: Ann Lee", ["Ann Lee"]),
+    ("Ann Lee Stand: 03.05.2024", ["Ann Lee"]),  # a date label glued after the name
+    ("Ann Lee Tiempo de lectura: 4 minutos", ["Ann Lee"]),
+    ("Posted", []),
+])
+def test_byline_labels_are_not_names(byline, names):
+    assert split_byline(byline) == names
+
+
+def test_an_author_that_is_the_site_gives_way_to_a_named_writer():
+    site = '<meta property="og:site_name" content="Coast Gazette">' + ld(
+        {"@type": "NewsArticle", "headline": "h",
+         "author": {"@type": "Organization", "name": "Coast Gazette"}})
+    head = read_head(page(site + '<meta name="author" content="Ann Lee">'))
+    assert pick_authors(head, page()) == (["Ann Lee"], "meta")
+    # With no one else named, the piece stays credited to the site.
+    head = read_head(page(site))
+    assert pick_authors(head, page()) == (["Coast Gazette"], "json-ld")
+
+
+def test_three_wordings_go_to_the_one_the_title_repeats():
+    head = read_head(page('<meta property="og:title" content="Ferries are back, and so are the '
+                          'queues"><title>Harbour reopens after the storm | Coast Gazette</title>'
+                          '<meta property="og:site_name" content="Coast Gazette">'
+                          + ld({"@type": "NewsArticle",
+                                "headline": "Harbour reopens after the storm"}),
+                          "<h1>Queues at the harbour as the ferries return</h1>"))
+    assert pick_title(head) == ("Harbour reopens after the storm", "json-ld")

@@ -15,17 +15,27 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 
 from newsetl.page.clean import normalise_paragraph
-from newsetl.page.metadata import Head, clean_text, site_names
+from newsetl.page.metadata import Head, clean_text, is_site_part, site_names
 
 # Between two names in one byline string: commas, semicolons, bars, a spaced slash,
 # "&" and the word "and" in English, German, Scandinavian and Spanish.
 _NAME_SPLIT = re.compile(r"\s*(?:[,;|]|\s/\s|\s(?:and|und|og|y)\s|&)\s*", re.IGNORECASE)
-# Leading "By", "Von", "Por" ... and trailing job titles/initials in brackets.
-_BY = re.compile(r"^(?:by|von|por|par|door|af|av|di|text|texte|autor(?:in)?|author)\b[:\s]+",
-                 re.IGNORECASE)
+# Leading "By", "Von", "Por", "View all posts by" ... (repeated: "Post author By Ann Lee").
+_BY = re.compile(r"^(?:(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|posted by|"
+                 r"written by|post author|beitrag von|by|von|vom|por|par|door|af|av|di|text|texte|"
+                 r"autor(?:in)?|author|interview)\b[:\s]+)+", re.IGNORECASE)
+# Page furniture a byline search glues after the name: a date label, a reading time.
+_LABEL_AFTER = re.compile(r"\s+(?:stand|aktualisiert|updated|lesezeit|reading time|"
+                          r"tiempo de lectura|temps de lecture)\b.*$", re.IGNORECASE)
+# Words a byline search picks up from the page's furniture instead of a name (labels, buttons).
+_NOT_NAMES = frozenset({"posted", "follow", "name", "datum", "date", "auteurs", "authors", "author",
+                        "autor", "autoren", "admin", "share", "comments"})
 # A job title written after the name, as Korean, Japanese and Chinese bylines do
 # ("홍길동 기자", "山田太郎記者"): reporter, correspondent, senior reporter.
 _ROLE_AFTER = re.compile(r"\s*(?:선임기자|기자|특파원|記者|记者|特派員|特派员)$")
+# A section or kicker label before the byline word: "Capital Von Jemima Kelly". The byline
+# word is capitalised there, unlike the particle of a name ("Ursula von der Leyen").
+_LABEL_BY = re.compile(r"^(?:\S+\s+){1,2}(?:By|Von|Vom|Par|Por)\s+(?=\S)")
 _BRACKETS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|^\d+$")
 _DOMAIN = re.compile(r"^\S+\.[a-z]{2,}$", re.IGNORECASE)
@@ -64,8 +74,10 @@ def split_byline(text: str) -> list[str]:
         return []
     names = []
     for part in _NAME_SPLIT.split(text):
-        part = _ROLE_AFTER.sub("", _BY.sub("", part.strip(" .:-\u2013\u2014"))).strip()
-        if part and not _NOT_A_NAME.search(part) and len(part) < 80:
+        part = _LABEL_BY.sub("", part.strip(" .:-\u2013\u2014"))
+        part = _LABEL_AFTER.sub("", _ROLE_AFTER.sub("", _BY.sub("", part))).strip()
+        if (part and not _NOT_A_NAME.search(part) and len(part) < 80
+                and part.casefold() not in _NOT_NAMES):
             names.append(part)
     return names
 
@@ -85,6 +97,16 @@ def dedupe(names: list[str]) -> list[str]:
             seen.add(key)
             out.append(name)
     return out
+
+
+def is_site_author(name: str, sites: set[str]) -> bool:
+    """Is this "author" the site or its publisher (its name or domain) rather than a writer?
+
+    Publishers put their own name in `author` when a CMS field is empty; the
+    person (or agency) who wrote the piece is then in the byline, so such a
+    name is set aside while the later sources are asked (`pick_authors`).
+    """
+    return bool(_DOMAIN.match(name)) or is_site_part(name, sites)
 
 
 def ld_authors(head: Head) -> list[str]:
@@ -122,13 +144,38 @@ def byline_guess(tree: HtmlElement) -> str | None:
 
 
 def pick_authors(head: Head, tree: HtmlElement) -> tuple[list[str], str | None]:
-    """(authors, source): JSON-LD, then meta tags, then trafilatura's byline search."""
-    if names := ld_authors(head):
-        return names, "json-ld"
-    names, source = meta_authors(head)
-    if names:
-        return names, source
-    if fallback := byline_guess(tree):
-        names = dedupe([n for part in fallback.split(";") for n in split_byline(part)])
-        return names, "trafilatura" if names else None
-    return [], None
+    """(authors, source): JSON-LD, then meta tags, then trafilatura's byline search.
+
+    A source whose only "author" is the site itself (see `is_site_author`)
+    is kept only when no later source names someone else: publishers fill
+    an empty author field with their own name while the byline names the
+    writer, yet a piece with no byline is credited to the site.
+    """
+    sites = site_names(head)
+    site_only: tuple[list[str], str | None] = ([], None)
+    for read in (lambda: (ld_authors(head), "json-ld"), lambda: meta_authors(head),
+                 lambda: (guessed_authors(tree), "trafilatura")):
+        names, source = read()
+        if not names:
+            continue
+        if all(is_site_author(n, sites) for n in names):
+            site_only = site_only if site_only[0] else (names, source)
+        elif not site_only[0] or any(map(_full_name, names)):
+            # A later source replaces the site's name only when it reads as a person's full
+            # name ("Ann Lee"): one-word finds are often place or label words.
+            return names, source
+    return site_only
+
+
+def _full_name(name: str) -> bool:
+    words = name.split()
+    return len(words) >= 2 and all(w[:1].isupper() and not any(c.isdigit() for c in w)
+                                   for w in words)
+
+
+def guessed_authors(tree: HtmlElement) -> list[str]:
+    """Names from trafilatura's byline search, cut and cleaned like any byline."""
+    fallback = byline_guess(tree)
+    if not fallback:
+        return []
+    return dedupe([n for part in fallback.split(";") for n in split_byline(part)])

@@ -9,7 +9,7 @@ offset as written (no conversion), so the calendar day is the publisher's.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from htmldate import find_date
@@ -31,6 +31,13 @@ _EPOCH_MS = re.compile(r"^\d{12,13}$")
 # A date closing a page title ("Headline | Site | 28.04.2023"): day.month.year or ISO.
 _TITLE_DATE = re.compile(r"[|\-\u2013\u2014]\s*"
                          r"(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d\d)-(\d\d))\s*$")
+# A full date in an address path: /2020/02/24/ or /2017/7/12/.
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/")
+# A UTC stamp in the first hours of a day is the previous evening for a publisher at
+# UTC-3 or further west (the Americas); later hours are the same day in Europe and Asia.
+_UTC_EVENING_HOURS = 3
+# A declared stamp this much later than the dated address was re-stamped (migration, reissue).
+_RESTAMPED = timedelta(days=365)
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -73,6 +80,49 @@ def title_date(head: Head) -> datetime | None:
     return None
 
 
+def url_date(head: Head, url: str | None) -> datetime | None:
+    """The day written in the article's address path (page URL, canonical link or og:url).
+
+    The CMS fixes this path when the article first goes out, so it survives later
+    re-stamping of the metadata (site migrations, republishing).
+    """
+    for address in (url, head.canonical, head.first_meta("og:url")):
+        if address and (match := _URL_DATE.search(address)):
+            try:
+                return datetime(*(int(part) for part in match.groups()))
+            except ValueError:
+                continue
+    return None
+
+
+def _is_utc(value: datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() == timedelta(0)
+
+
+def _earlier_day(found: datetime, head: Head, tree: HtmlElement,
+                 url: str | None) -> tuple[datetime, str] | None:
+    """The publisher's own day when a declared stamp is later than the page's evidence.
+
+    Three kinds: (1) a UTC stamp one day after the day in the address path (the
+    publisher's local evening, written in UTC); (2) a stamp more than a year after
+    the address day (metadata re-stamped by a migration or reissue); (3) a UTC stamp
+    in the first hours of a day, with no dated address, that htmldate reads on the
+    page as the day before. A local-offset stamp a few days after the address day
+    is kept: the address then records when the draft was made, not published.
+    """
+    day_before = found.date() - timedelta(days=1)
+    if (in_url := url_date(head, url)) is not None:
+        if (_is_utc(found) and in_url.date() == day_before) or (
+                found.replace(tzinfo=None) - in_url > _RESTAMPED):
+            return in_url, "url"
+        return None
+    if _is_utc(found) and found.hour < _UTC_EVENING_HOURS:
+        guess = htmldate_guess(tree, url)
+        if guess is not None and guess.date() == day_before:
+            return guess, "htmldate"
+    return None
+
+
 def htmldate_guess(tree: HtmlElement, url: str | None) -> datetime | None:
     """htmldate's reading of the page (costly: run only when nothing is declared)."""
     try:
@@ -91,7 +141,7 @@ def pick_published(head: Head, tree: HtmlElement,
                ("meta", [v for key in _PUBLISHED_META for v in head.meta.get(key, ())])]
     for source, values in ordered:
         if (found := _first(values)) is not None:
-            return found, source
+            return _earlier_day(found, head, tree, url) or (found, source)
     if (found := title_date(head)) is not None:
         return found, "title"
     found = htmldate_guess(tree, url)

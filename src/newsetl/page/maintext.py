@@ -340,14 +340,20 @@ def has_prose(paras: list[str]) -> bool:
     return any(len(p) >= _MIN_BLOCK for p in paras)
 
 
-def extract_main_text(tree: HtmlElement, url: str | None, head: Head,
-                      authors: list[str]) -> MainText:
-    """Main text of the page (never raises; an empty body means none was found)."""
+def trafilatura_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
+    """trafilatura's paragraphs: precision mode, or recall mode when that finds no prose."""
     paras = precise_paragraphs(tree, url)
     if not has_prose(paras):
         # Recall mode, the fallback, also picks up menu words: keep only real paragraphs.
         paras = [p for p in _trafilatura(tree, url, favor_recall=True)
                  if len(p) >= _MIN_BLOCK and not is_notice(p)]
+    return paras
+
+
+def extract_main_text(tree: HtmlElement, url: str | None, head: Head,
+                      authors: list[str]) -> MainText:
+    """Main text of the page (never raises; an empty body means none was found)."""
+    paras = trafilatura_paragraphs(tree, url)
     paras, source = rescue_with_ld(tree, paras, head)
     paras = with_ld_lede(paras, head)
     if not paras:

@@ -154,8 +154,16 @@ _TAIL_START = re.compile(rf"\s*[{_BARS}{_DASHES}]")
 # A kicker (topic line) and the headline after it: "Kicker: headline", "Kicker - headline".
 _KICKER = re.compile(r"(.+?(?:\s*[:|]|\s+[\-\u2013\u2014]))\s+(.+)$")
 _DATE_LIKE = re.compile(r"^[\d.\-/ ]+$")
+_DOMAIN_LIKE = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 # Words this long are content words (names, nouns, verbs), not "the", "and", "für".
 _CONTENT_WORD = 4
+# Words a title segment may add around the site's name and still be the site's name.
+_SITE_EXTRA_WORDS = 2
+# A site name glued to the headline with no separator ("...InfantaUltima Hora Mallorca") is cut
+# only when this much headline is left before it.
+_MIN_HEADLINE = 12
+# Only the first few <h1>s are headline candidates; the rest are box and teaser headings.
+_MAX_H1 = 8
 
 
 def clean_text(value: Any) -> str | None:
@@ -184,9 +192,19 @@ def site_names(head: Head) -> set[str]:
 def is_site_part(part: str, sites: set[str]) -> bool:
     """Is this title segment the site's name, a domain or a date, rather than headline words?"""
     folded = part.casefold().strip()
-    if not folded or _DATE_LIKE.match(folded) or ("." in folded and " " not in folded):
+    if not folded or _DATE_LIKE.match(folded) or _DOMAIN_LIKE.match(folded):
         return True
-    return any(folded == s or (len(folded) > 2 and (folded in s or s in folded)) for s in sites)
+    # A segment holding the site's name among more words ("Snow maps on Example.com") is
+    # headline; a site name with a word or two around it ("London Evening Standard") is not.
+    return any(folded == s or (len(folded) > 2 and (folded in s or (
+        s in folded and len(folded.split()) - len(s.split()) <= _SITE_EXTRA_WORDS)))
+        for s in sites)
+
+
+def is_site_name(part: str, sites: set[str]) -> bool:
+    """Is this segment exactly the site's name or a domain (stricter than `is_site_part`)?"""
+    folded = part.casefold().strip()
+    return folded in sites or bool(_DOMAIN_LIKE.match(folded))
 
 
 def strip_site_suffix(title: str, sites: set[str]) -> str:
@@ -199,8 +217,10 @@ def strip_site_suffix(title: str, sites: set[str]) -> str:
     """
     pieces = _TITLE_SEPARATOR.split(title)  # [part, sep, part, sep, part ...]
     parts, seps = pieces[0::2], [s.strip() for s in pieces[1::2]]
-    if len(parts) < 2 or not is_site_part(parts[-1], sites):
-        return title
+    if len(parts) < 2:
+        return strip_glued_site(title, sites)
+    if not is_site_part(parts[-1], sites):
+        return strip_site_prefix(parts, seps, pieces, sites)
     keep = len(parts) - 1
     while keep > 1 and (is_site_part(parts[keep - 1], sites) or (
             len(parts[keep - 1].split()) <= 2 and seps[keep - 1] == seps[keep - 2])):
@@ -208,16 +228,127 @@ def strip_site_suffix(title: str, sites: set[str]) -> str:
     return "".join(pieces[: 2 * keep - 1]).strip()
 
 
+def strip_site_prefix(parts: list[str], seps: list[str], pieces: list[str],
+                      sites: set[str]) -> str:
+    """Drop leading segments naming the site: "Coast Gazette | Storm hits coast".
+
+    Blog engines write the site first ("Site » Blog Archive » Post"): after the
+    site's name, short segments joined by the same separator go too.
+    """
+    if not is_site_name(parts[0], sites):
+        return "".join(pieces).strip()
+    start = 1
+    while start < len(parts) - 1 and (is_site_name(parts[start], sites) or (
+            len(parts[start].split()) <= 2 and seps[start] == seps[start - 1])):
+        start += 1
+    return "".join(pieces[2 * start:]).strip()
+
+
+def strip_glued_site(title: str, sites: set[str]) -> str:
+    """Cut a site name glued on without a separator: "...the InfantaUltima Hora Mallorca".
+
+    Only where nothing but a word or punctuation precedes the name and the
+    name starts with a capital or an uncased letter: "...storm hits Mallorca",
+    with a space before the name, ends in an ordinary headline word.
+    """
+    folded = title.casefold()
+    if len(folded) != len(title):  # casefolding changed lengths ("ß"): offsets would not match
+        return title
+    for site in sorted(sites, key=len, reverse=True):
+        cut = len(title) - len(site)
+        if (cut >= _MIN_HEADLINE and folded.endswith(site) and not title[cut - 1].isspace()
+                and not title[cut].islower()):
+            return title[:cut].rstrip(" " + _BARS + _DASHES.replace("\\", ""))
+    return title
+
+
+def _segments(title: str) -> list[str]:
+    return [p.strip() for p in _TITLE_SEPARATOR.split(title)[0::2] if p.strip()]
+
+
+def byline_names(head: Head) -> set[str]:
+    """The authors' names the page declares (JSON-LD `author`, meta author), casefolded."""
+    authors = head.article.get("author")
+    values = [*(authors if isinstance(authors, list) else [authors]), *head.meta.get("author", ())]
+    names = {clean_text(v.get("name") if isinstance(v, dict) else v) for v in values}
+    return {n.casefold() for n in names if n and len(n) > 3}
+
+
+def h1_site_names(head: Head, sites: set[str]) -> set[str]:
+    """Site names a page gives away without declaring them: an `<h1>` that is the site's part
+    of its own `<title>`.
+
+    That is a short last segment ("Basic muffins : Muffin Recipes" with
+    `<h1>Muffin Recipes</h1>`; a headline in last place is the longer part, as
+    in "News - <headline>"), or the first segment of a blog engine's
+    "Site » Blog Archive » Post" (one separator throughout, short middle
+    segments, a longer last one, no other segment naming the site).
+    """
+    pieces = _TITLE_SEPARATOR.split(head.title or "")
+    parts, seps = [p.strip() for p in pieces[0::2]], {p.strip() for p in pieces[1::2]}
+    if len(parts) < 2 or not all(parts):
+        return set()
+    h1s = {match_key(h): h.casefold() for h in head.h1[:_MAX_H1]}
+    out = set()
+    if (match_key(parts[-1]) in h1s and len(parts[-1]) < len(parts[0])
+            and not is_site_part(parts[0], sites)):
+        out.add(h1s[match_key(parts[-1])])
+    if (len(parts) >= 3 and len(seps) == 1 and match_key(parts[0]) in h1s
+            and len(parts[0]) < len(parts[-1])
+            and all(len(p.split()) <= 2 for p in parts[1:-1])
+            and not any(is_site_part(p, sites) for p in parts[1:])):
+        out.add(h1s[match_key(parts[0])])
+    return out
+
+
+def main_h1(head: Head, sites: set[str], others: list[str]) -> str | None:
+    """The `<h1>` that is the article's headline, not the logo or a box heading.
+
+    Pages often have several `<h1>`s (site logo, "Menu", section label, the
+    headline). The first that another source confirms (same words as og:title,
+    JSON-LD or a `<title>` segment) wins; failing that, the first that shares
+    a content word with them; with no other source, the first that is not the
+    site's name.
+    """
+    h1s = [h for h in head.h1[:_MAX_H1] if h.casefold() not in sites and not is_site_part(h, set())]
+    if not h1s:
+        return None
+    if not others:
+        return h1s[0]
+    keys = {match_key(t) for t in others} | {match_key(p) for t in others for p in _segments(t)}
+    keys |= {match_key(p) for p in _segments(head.title or "")}
+    if confirmed := next((h for h in h1s if match_key(h) in keys), None):
+        return confirmed
+    words = set().union(*(_content_words(t) for t in others))
+    return next((h for h in h1s if _content_words(h) & words), None)
+
+
 def title_candidates(head: Head) -> list[tuple[str, str]]:
-    """(source, headline) pairs in order of trust, site-name suffixes removed."""
+    """(source, headline) pairs in order of trust, site names removed.
+
+    Site names come from what the page declares (`site_names`), from an
+    `<h1>` that is the site's part of the `<title>` (`h1_site_names`) and, for
+    a tail, the declared authors; a candidate that is nothing but the site's
+    name is dropped. The `<h1>` is the one the other sources confirm
+    (`main_h1`), not necessarily the first.
+    """
     sites = site_names(head)
+    sites |= h1_site_names(head, sites)
+    # An author's name closing a title ("Storm hits coast - Ann Lee") is cut like a site's.
+    sites |= byline_names(head) - {t.casefold() for t in head.h1}
     raw = [("json-ld", head.article.get("headline")), ("opengraph", head.meta.get("og:title")),
            # itemprop or name="headline" on a <meta> lands among the meta tags
            ("microdata", head.microdata.get("headline") or head.meta.get("headline")),
-           ("h1", head.h1[0] if head.h1 else None), ("meta", head.meta.get("twitter:title")),
-           ("title", head.title)]
-    found = [(src, text) for src, value in raw if (text := clean_text(value))]
-    return [(src, strip_site_suffix(text, sites)) for src, text in found]
+           ("meta", head.meta.get("twitter:title")), ("title", head.title)]
+    whole = [(src, text) for src, value in raw if (text := clean_text(value))]
+    found = [(src, stripped) for src, text in whole
+             if (stripped := strip_site_suffix(text, sites)) and stripped.casefold() not in sites]
+    if whole and not found:  # every source is the site's name: keep what they say
+        found = whole
+    if h1 := main_h1(head, sites, [t for _, t in found]):
+        found.append(("h1", strip_site_suffix(h1, sites)))
+    order = ("json-ld", "opengraph", "microdata", "h1", "meta", "title")
+    return sorted(found, key=lambda c: order.index(c[0]))
 
 
 def _prefix_core(text: str, others: list[str]) -> str:
@@ -280,7 +411,18 @@ def visible_headline(candidates: dict[str, str]) -> str | None:
     keys = {match_key(og), match_key(ld)}
     if len(keys) < 2 or match_key(h1) in keys:
         return None
+    if (title := candidates.get("title")) and match_key(title) == match_key(ld):
+        return None  # the <title> sides with JSON-LD: two sources give that wording
     return h1 if _content_words(h1) & (_content_words(og) | _content_words(ld)) else None
+
+
+def title_backed_ld(candidates: dict[str, str]) -> str | None:
+    """JSON-LD's headline, when og:title, JSON-LD and the `<h1>` give three wordings and the
+    `<title>` repeats JSON-LD's: the one wording two sources share is the article's headline."""
+    og, ld, h1, title = (candidates.get(k) for k in ("opengraph", "json-ld", "h1", "title"))
+    if not (og and ld and h1 and title) or len({match_key(og), match_key(ld), match_key(h1)}) < 3:
+        return None
+    return ld if match_key(title) == match_key(ld) else None
 
 
 def _content_words(text: str) -> set[str]:
@@ -297,7 +439,11 @@ def pick_title(head: Head) -> tuple[str | None, str | None]:
     suffix is removed from whichever wins, and so is padding that the other
     sources give away (a section tail, search words, kickers they disagree on).
     When og:title and JSON-LD disagree and the <h1> is a third wording, the
-    <h1> is the one on the page (`visible_headline`).
+    <h1> is the one on the page (`visible_headline`), unless the <title>
+    repeats JSON-LD's wording (`title_backed_ld`). Where the metadata is thin
+    or outvoted, the visible <h1> replaces og:title (`shown_headline`).
+    Site names (declared, or given away by an <h1> and the <title>, see
+    `title_candidates`) are cut at either end of each candidate.
     """
     candidates = title_candidates(head)
     if not candidates:
@@ -307,10 +453,44 @@ def pick_title(head: Head) -> tuple[str | None, str | None]:
     by_source = dict(candidates)
     if shown := visible_headline(by_source):
         return shown, "h1"
+    if ld_backed := title_backed_ld(by_source):
+        return ld_backed, "json-ld"
     if core := confirmed_headline(text, by_source):
         return core, "h1"
     others = [t for _, t in candidates]
-    return shared_headline(_prefix_core(text, others), others), source
+    text = shared_headline(_prefix_core(text, others), others)
+    if source != "h1" and (shown := shown_headline(text, candidates)):
+        return shown, "h1"
+    return text, source
+
+
+def shown_headline(text: str, candidates: list[tuple[str, str]]) -> str | None:
+    """The `<h1>`, when the page's metadata gives no reason to trust `text` over it.
+
+    Publishers with full structured data write og:title as the social-card
+    headline on purpose, and it stands. But a page with no JSON-LD headline
+    has only template metadata (og:title and `<title>` filled from one CMS
+    field, often an older or search-tuned wording, padded with a site name,
+    section or topic line), so the headline the reader sees, the `<h1>`,
+    wins when it tells the same story (a content word in common) in no more
+    words, typography included (curly quotes, dashes). And when
+    JSON-LD sides with the `<h1>` while the `<title>` sides with og:title, the
+    article's own declaration and its visible headline outvote the two
+    head-of-page strings.
+    """
+    by_source = dict(candidates)
+    h1, ld, title = by_source.get("h1"), by_source.get("json-ld"), by_source.get("title")
+    if not h1 or h1 == text or match_key(h1).endswith(" " + match_key(text)):
+        return None  # (an <h1> that is the headline after a topic line keeps the headline)
+    if ld is None:
+        if len(match_key(h1)) > len(match_key(text)):
+            return None  # a longer <h1> carries a subtitle, dateline or kicker: metadata cut it
+        same = match_key(h1) == match_key(text)
+        return h1 if same or _content_words(h1) & _content_words(text) else None
+    if (match_key(ld) == match_key(h1) != match_key(text)
+            and title is not None and match_key(title) == match_key(text)):
+        return h1
+    return None
 
 
 def _ld_name(value: Any) -> str | None:
