@@ -11,8 +11,11 @@ score_enrich.py and print its figures and the throughput of `enrich` alone.
 The pages are for measuring only: nothing here, or in the rules, may key on
 a page or its id.
 
-Then the same for tests/gold/enrich_multilingual.json (German, French and
-Spanish `fundus-dev` pages, hand-annotated in the same format), scored here
+Then tests/gold/enrich_english.json (English pages beyond enrich-dev, with their
+organisations), per split, with what the dev split got wrong; then the same for
+tests/gold/enrich_multilingual.json (German, French, Spanish,
+Polish and Italian `fundus-dev` and `trafilatura-dev` pages, hand-annotated in the same
+format, organisations on the pages that list them), scored here
 per language and per split ('dev' pages were looked at while building the
 rules, 'held-out' ones only measured), so overfitting shows.
 """
@@ -37,6 +40,7 @@ SHARED = Path("/work/shared/eval")
 GOLD = SHARED / "enrich-dev.json"
 SCORER = SHARED / "score_enrich.py"
 MULTI_GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold" / "enrich_multilingual.json"
+ENGLISH_GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold" / "enrich_english.json"
 _MARKS = " \"'“”‘’„‚«»‹›\n\t"
 
 
@@ -104,6 +108,8 @@ def main() -> int:
             [sys.executable, str(SCORER), str(GOLD)], stdin=fh, capture_output=True, text=True
         )
     print(scored.stdout.strip())
+    if ENGLISH_GOLD.exists():
+        score_english(args.body_source)
     if MULTI_GOLD.exists():
         score_multilingual(args.body_source)
     return 0
@@ -173,29 +179,126 @@ def score_multilingual(body_source: str) -> None:
     """Enrich each multilingual gold page as `extract_item` would (in its own language);
     print people and quote-speaker figures per language and per split."""
     gold = json.loads(MULTI_GOLD.read_text())["articles"]
+    extra = MULTI_GOLD.with_name("enrich_multilingual_extra.json")  # trafilatura-dev pages
+    if extra.exists():
+        gold += json.loads(extra.read_text())["articles"]
     groups: dict[str, Counts] = {}
+    orgs: dict[str, list[int]] = {}  # language (split) -> [tp, fp, fn], pages with the key only
+    false_orgs: list[str] = []
     done = []
     for g in gold:
-        article = load_article(SHARED / "fundus-dev" / g["id"] / "page.html.gz", body_source)
+        folder = SHARED / g.get("set", "fundus-dev") / g["id"]
+        article = load_article(folder / "page.html.gz", body_source)
         found = None
         if article is not None:
             found = enrich(article.title, article.body, article.published_at, article.language)
             done.append(article)
-        for key in (g["language"], f"{g['language']} {g['split']}", f"all {g['split']}", "all"):
+        keys = (g["language"], f"{g['language']} {g['split']}", f"all {g['split']}", "all")
+        for key in keys:
             groups.setdefault(key, Counts()).add(g, found)
+        if "organisations" in g:
+            tp, fp, fn, false = _multi_org_counts(g["organisations"], found)
+            false_orgs.extend(false)
+            for key in keys:
+                row = orgs.setdefault(key, [0, 0, 0])
+                row[0] += tp
+                row[1] += fp
+                row[2] += fn
     rounds = 5
     t0 = time.perf_counter()
     for _ in range(rounds):
         for a in done:
             enrich(a.title, a.body, a.published_at, a.language)
     rate = rounds * len(done) / (time.perf_counter() - t0)
-    print(f"multilingual gold ({MULTI_GOLD.name}): {len(done)}/{len(gold)} pages, "
+    print(f"multilingual gold ({MULTI_GOLD.name} + extra): {len(done)}/{len(gold)} pages, "
           f"{rate:.0f} articles/s warm")
     for key in sorted(groups, key=lambda k: (k.startswith("all"), k)):
-        print(groups[key].line(key))
+        line = groups[key].line(key)
+        if key in orgs:
+            tp, fp, fn = orgs[key]
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            line += f"  organisations P {p:.2f} R {r:.2f} (tp {tp} fp {fp} fn {fn})"
+        print(line)
     false = groups["all"].false_people
     if false:
         print(f"  false people: {', '.join(false[:40])}")
+    if false_orgs:
+        print(f"  false organisations: {', '.join(false_orgs[:40])}")
+
+
+def _multi_org_counts(gold_orgs: list[str], found: Enrichment | None
+                      ) -> tuple[int, int, int, list[str]]:
+    """Organisations of one page against its gold, where "A|B" names one organisation in
+    several forms (full name, acronym): either form found counts once, as a true one."""
+    got = {_org_key(e.name): e.name for e in (found.entities if found else [])
+           if e.kind == "organisation"}
+    forms = [{_org_key(f) for f in o.split("|")} for o in gold_orgs]
+    matched = {k for k in got if any(k in f for f in forms)}
+    tp = sum(1 for f in forms if f & matched)
+    false = sorted(got[k] for k in got.keys() - matched)
+    return tp, len(false), len(forms) - tp, false
+
+
+def _org_key(name: str) -> str:
+    """An organisation name as compared: no leading "the", periods, apostrophes or case."""
+    key = re.sub(r"[.’']", "", name).casefold()
+    return re.sub(r"\s+", " ", key.removeprefix("the ")).strip()
+
+
+def score_english(body_source: str) -> None:
+    """English pages beyond enrich-dev (tests/gold/enrich_english.json): people,
+    quote-speaker and organisation figures per split, so tuning on 'dev' shows
+    whether it holds on 'held-out'; then what each split got wrong, to read."""
+    gold = json.loads(ENGLISH_GOLD.read_text())["articles"]
+    groups: dict[str, Counts] = {}
+    orgs: dict[str, list[int]] = {}  # split -> [tp, fp, fn]
+    wrong: dict[str, list[str]] = {}
+    done = []
+    for g in gold:
+        article = load_article(SHARED / g["set"] / g["id"] / "page.html.gz", body_source)
+        found = enrich(article.title, article.body, article.published_at) if article else None
+        if article is not None:
+            done.append(article)
+        for key in (g["split"], "all"):
+            groups.setdefault(key, Counts()).add(g, found)
+        got = {_org_key(e.name): e.name for e in (found.entities if found else [])
+               if e.kind == "organisation"}
+        want = {_org_key(o) for o in g.get("organisations", [])}
+        for key in (g["split"], "all"):
+            row = orgs.setdefault(key, [0, 0, 0])
+            row[0] += len(got.keys() & want)
+            row[1] += len(got.keys() - want)
+            row[2] += len(want - got.keys())
+        notes = wrong.setdefault(g["split"], [])
+        notes += [f"org {got[k]!r}" for k in sorted(got.keys() - want)]
+        if found:
+            preds = [(_norm(q.text), q.speaker or "") for q in found.quotes]
+            for gq in g["quotes"]:
+                start = _norm(gq["start"])
+                said = [sp for t, sp in preds if t.startswith(start)]
+                if not any(_words(sp) & _words(gq["speaker"]) for sp in said):
+                    notes.append(f"quote {gq['start'][:25]!r} by {gq['speaker']!r}: got {said}")
+    t0 = time.perf_counter()
+    for a in done:
+        enrich(a.title, a.body, a.published_at)
+    rate = len(done) / (time.perf_counter() - t0)
+    print(f"English gold beyond enrich-dev ({ENGLISH_GOLD.name}): {len(done)}/{len(gold)} pages, "
+          f"{rate:.0f} articles/s warm")
+    for key in ("dev", "held-out", "all"):
+        if key not in groups:
+            continue
+        tp, fp, fn = orgs[key]
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(groups[key].line(f"en {key}")
+              + f"  organisations P {p:.2f} R {r:.2f} F1 {f:.2f} (tp {tp} fp {fp} fn {fn})")
+    for key in ("dev",):  # held-out errors are not shown: nothing may be tuned on them
+        if groups.get(key) and groups[key].false_people:
+            print(f"  en {key} false people: {', '.join(groups[key].false_people)}")
+        if wrong.get(key):
+            print(f"  en {key} wrong: " + "; ".join(wrong[key]))
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ class Article:
     quotes: list[Quote] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     # Which enrichment method ran, so a reader can tell an article with no entities from one
-    # whose language has no method good enough: 'full', 'people+quotes (language de)',
+    # whose language has no method good enough: 'full', 'people+quotes+organisations (language de)',
     # 'none (language xx)', 'failed'; None when enrichment was not run.
     enrichment: str | None = None
 

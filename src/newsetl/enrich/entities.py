@@ -12,22 +12,27 @@ resolve short forms ("Lavrov", "EU") to the longest form seen in the article.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from newsetl.enrich.lexicon import (
     ABBREVIATIONS,
+    COMPASS_WORDS,
     DEMONYMS,
     EXTRA_PLACES,
+    FACILITY_NOUNS,
     MONTHS,
     ORG_KEYWORDS,
     PERSON_TITLES,
     PLACE_ALIASES,
     REPORTING_VERBS,
     STOPWORDS,
+    US_POSTAL_CODES,
+    US_STATE_ABBREVIATIONS,
+    VENUE_NOUNS,
     WEEKDAYS,
 )
 from newsetl.models import Entity
@@ -46,7 +51,7 @@ _NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "das", "du", "va
 _CONNECTORS = _NAME_PARTICLES | {"of", "for", "the"}
 _LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z\-]++")  # a word written in lower case
 _ARABIC_PREFIX = re.compile(r"^(?:al|el|bin|ibn|abu|ul)-[A-Z]")
-_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;—–•]|^\s*\d+\.|^\s*-)[\s\"“‘'(\[]*$")
+_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?:;—–•]|^\s*\d+\.|^\s*-)[\s\"“”‘’'(\[]*$")
 _POSSESSIVE = re.compile(r"[’']s?$")
 # Cue verbs after a lone name that make it a person ("Schiff asked").
 _PERSON_CUE_VERBS = REPORTING_VERBS - {
@@ -60,6 +65,9 @@ _PERSON_CUE_VERBS = REPORTING_VERBS - {
     "tweets",
     "states",
 }
+# ... but not a plural verb form ("Mediators say"): one person "says".
+_PERSON_CUE_VERBS = frozenset(v for v in _PERSON_CUE_VERBS if v + "s" not in REPORTING_VERBS)
+_SAID_BEFORE = re.compile(r"\b(?:said|says|asked|added|wrote|told)\s+$")
 _SPEAKER_CUE = re.compile(r"\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+)?([a-z]+)\b")
 _NOT_SINGLE_ORG = frozenset(
     {
@@ -82,7 +90,9 @@ _NOT_SINGLE_ORG = frozenset(
 _NOT_BEFORE_PERSON = frozenset(
     {"the", "a", "an", "in", "at", "near", "across", "throughout", "outside"}
 )
-_AFFIX_WORD = re.compile(r"-(?:based|born|owned|led|backed|made|era|style|linked|funded)$")
+_AFFIX_WORD = re.compile(
+    r"-(?:based|born|owned|led|backed|made|era|style|linked|funded|controlled|run|allied|aligned)$"
+)
 _VERB_FORM = re.compile(r"(?:ing|ed|ly)$")  # "Questioning Vindman's judgment"
 _ACRONYM_STOP = frozenset(
     {
@@ -108,6 +118,17 @@ _ACRONYM_STOP = frozenset(
         "PT",
         "GMT",
         "UTC",
+        "HIV",
+        "AIDS",
+        "SARS",
+        "MERS",
+        "PTSD",
+        "ADHD",
+        "RNA",
+        "EP",
+        "LP",
+        "SUV",
+        "GPS",
     }
 )
 
@@ -297,6 +318,17 @@ def _in_run(toks: list[tuple[int, int, str]], cap: list[bool], i: int) -> bool:
     return cap[i] and not (_is_calendar(toks[i][2]) and not _calendar_is_name(toks, i))
 
 
+_SENTENCE_OPENERS = frozenset({"He", "She", "It", "They", "We", "I", "The", "This", "That",
+                               "These", "Those", "But", "And", "A", "An", "In", "On"})
+
+
+def _connects(toks: list[tuple[int, int, str]], j: int) -> bool:
+    """Token `j` joins two capitalised words into one name: a connector, or "on" after
+    an organisation word ("Committee on Intelligence", "Institute on Drug Abuse")."""
+    word = toks[j][2]
+    return word.lower() in _CONNECTORS or (word == "on" and _is_org_word(toks[j - 1][2]))
+
+
 def _run_end(text: str, toks: list[tuple[int, int, str]], cap: list[bool], i: int) -> int:
     """Index just past the run that starts at token `i`.
 
@@ -309,11 +341,13 @@ def _run_end(text: str, toks: list[tuple[int, int, str]], cap: list[bool], i: in
     while j < n and (not _POSSESSIVE.search(toks[j - 1][2]) or _is_org_word(toks[j][2])):
         if text[toks[j - 1][1] : toks[j][0]] != " ":
             break
+        if toks[j - 1][2][-1] == "." and toks[j][2] in _SENTENCE_OPENERS:
+            break  # "... exports to the U.S. He rejected": a new sentence
         if _in_run(toks, cap, j):
             j += 1
             continue
         if (
-            toks[j][2].lower() in _CONNECTORS
+            _connects(toks, j)
             and j + 1 < n
             and text[toks[j][1] : toks[j + 1][0]] == " "
         ):
@@ -327,10 +361,53 @@ def _run_end(text: str, toks: list[tuple[int, int, str]], cap: list[bool], i: in
     return j
 
 
+# Capitalised tokens that never name anything: contractions ("I'm", "I've"), party
+# letters before a state ("D-Minn.", "R-Texas"), and words with digits or underscores
+# (amounts such as "RM6.162", handles such as "RobertMaguire_").
+_DOMAIN = re.compile(r"\.(?:com|org|net|gov|edu|co|io)\b")
+_UNNAMEABLE_WORD = re.compile(r"[\d_]|[’'](?:m|ve|ll|re|d|t)$|^[DRI]-[A-Z]")
+
+
+def _unnameable(text: str, tok: tuple[int, int, str]) -> bool:
+    """A capitalised token that cannot be (part of) a name: see above; also a word
+    inside a link or a handle ("/Brexit", "@Ilhan")."""
+    s, e = tok[0], tok[1]
+    return (
+        (s > 0 and text[s - 1] in "@/#_")
+        or bool(_UNNAMEABLE_WORD.search(tok[2]))
+        or _DOMAIN.match(text, e) is not None  # "NJ.com"
+    )
+
+
+# Two capitalised words run together, as extractors leave a link's text against the next
+# ("Kristi NoemKristi Lynn NoemSouth Dakota"); not "McDonald", "MacArthur", "DeSantis".
+_GLUED = re.compile(r"(?<![\w’'])(?!Mc|Mac|Fitz|De|Di|Da|La|Le|Van|Von)"
+                    r"([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)([A-Z][a-z]{2,})")
+
+
+def _unglue(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Tokens with each glued pair of words split in two, with no gap between them:
+    a run of names then ends at the seam."""
+    starts = [t[0] for t in toks]
+    out = list(toks)
+    for m in reversed(list(_GLUED.finditer(text))):  # from the end: indices stay valid
+        i = bisect_left(starts, m.start())
+        if i < len(toks) and toks[i][0] == m.start() and m.end(1) < toks[i][1]:
+            s, e, word = toks[i]
+            cut = m.end(1) - s
+            out[i : i + 1] = [(s, s + cut, word[:cut]), (s + cut, e, word[cut:])]
+    return out
+
+
 def _chains(text: str) -> list[_Chain]:
     """Runs of capitalised tokens joined by single spaces or name connectors."""
     toks = _tokens(text)
+    if _GLUED.search(text):
+        toks = _unglue(text, toks)
     cap = [_is_cap(t[2]) for t in toks]  # tested once per token, then looked up
+    for i in [i for i, c in enumerate(cap) if c]:
+        if _unnameable(text, toks[i]):
+            cap[i] = False
     chains: list[_Chain] = []
     end = 0  # tokens before `end` already belong to a run
     for i in [i for i, c in enumerate(cap) if c]:
@@ -376,7 +453,7 @@ def _parts(tokens: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]
     """Split a run at "of", "for" and "the": "Martin Taylor of Aberdeenshire" is two names."""
     parts: list[list[tuple[int, int, str]]] = [[]]
     for t in tokens:
-        if t[2] in ("of", "for", "the"):
+        if t[2] in ("of", "for", "the", "on"):
             if parts[-1]:
                 parts.append([])
         else:
@@ -416,6 +493,10 @@ def _classify(
     tokens = _strip_edges([t for t in tokens if not _AFFIX_WORD.search(t[2])])
     if not tokens:
         return []
+    if len(tokens) == 1:  # "Denver, CO": a state before any keyword ("co", company)
+        state = _us_state(tokens[0][0], tokens[0][1], tokens[0][2], text)
+        if state:
+            return [Mention(tokens[0][0], tokens[0][1], state, PLACE)]
     parts = _parts(tokens)
     org_at = _org_part(parts)
     if org_at is None and len(parts) == 1:  # the common case; it checks for a place itself
@@ -450,8 +531,8 @@ def _classify_org(
     organisation, and the rest is classified as if the run began after it
     ("Police of Kenya": a place; "Police of the Bank of England": an organisation)."""
     head = parts[0]
-    while head and head[0][2].lower() in STOPWORDS:
-        head = head[1:]
+    while head and head[0][2].lower() in STOPWORDS and not _as_place(head[:2]):
+        head = head[1:]  # "The Police" loses "The"; "New York Times" keeps "New"
     keys = [i for i, t in enumerate(head) if _is_org_keyword(t[2])]
     if not keys:
         rest = parts[1:]
@@ -472,10 +553,19 @@ def _classify_org(
     return [Mention(hs, he_, text[hs:he_], ORG)]
 
 
+# Title words that name a portfolio, never a family: "Northwell Health" is no one's name.
+_PORTFOLIOS = frozenset({"foreign", "defense", "defence", "interior", "finance", "energy",
+                         "health", "trade", "economy", "education", "agriculture", "state",
+                         "high", "acting", "former", "executive", "officer", "assistant"})
+
+
 def _final_role_is_name(tokens: list[tuple[int, int, str]]) -> bool:
     """ "Ken Doctor", "John Major": a title word ending a name is part of it."""
     return (
-        len(tokens) >= 2 and not _is_title(_clean(tokens[-2][2])) and not _is_demonym(tokens[-2][2])
+        len(tokens) >= 2
+        and not _is_title(_clean(tokens[-2][2]))
+        and not _is_demonym(tokens[-2][2])
+        and _clean(tokens[-1][2]).lower() not in _PORTFOLIOS
     )
 
 
@@ -518,15 +608,36 @@ def _classify_simple(
     if len(tokens) == 1:
         return _classify_single(s, e, name, common, text)
     lead = lookup_place(tokens[0][2])
+    if lead and not person_ok:  # "the Washington Free Beacon": a title led by a place
+        return [Mention(s, e, name, None)]
     if lead and len(tokens) >= 3:  # "Britain Liu Xiaming" after "ambassador to"
         first = Mention(tokens[0][0], tokens[0][1], lead, PLACE)
-        return [first, *_classify_simple(tokens[1:], common, text, True)]
+        return [first, *_classify_simple(tokens[1:], common, text, person_ok)]
+    if _names_a_place(tokens):
+        return []
     body = (
         tokens[:-1] if _final_role_is_name(tokens) and _is_title(_clean(tokens[-1][2])) else tokens
     )
     if len(tokens) <= 4 and all(_looks_like_name_token(_clean(t[2]), common) for t in body):
+        if tokens[0][2] in _FOREIGN_ARTICLES:  # "El Economista", "Le Monde": a title
+            return [Mention(s, e, name, None)]
         return [Mention(s, e, name, PERSON if person_ok else None)]
     return []
+
+
+_FOREIGN_ARTICLES = frozenset({"El", "La", "Los", "Las", "Le", "Les", "Il", "Lo", "Die", "Das"})
+
+
+def _names_a_place(tokens: list[tuple[int, int, str]]) -> bool:
+    """A run that names a building, street or landscape ("Bridgestone Arena", "Saratoga
+    Springs") or a region ("North Tyneside"), unless it opens with a known given name
+    ("Fiona Hill", "Tom Park"): neither a person nor an organisation."""
+    last = _clean(tokens[-1][2]).lower()
+    if last not in FACILITY_NOUNS and tokens[0][2].lower() not in COMPASS_WORDS:
+        return False
+    from newsetl.enrich.people import first_names  # the gender-guesser list, loaded once
+
+    return tokens[0][2] not in first_names()
 
 
 def _classify_prefix(tokens: list[tuple[int, int, str]]) -> list[Mention]:
@@ -544,6 +655,11 @@ def _classify_prefix(tokens: list[tuple[int, int, str]]) -> list[Mention]:
 
 def _classify_single(s: int, e: int, name: str, common: frozenset[str], text: str) -> list[Mention]:
     """A lone capitalised word mid-sentence: acronym, speaker, or unresolved."""
+    state = _us_state(s, e, name, text)
+    if state:
+        return [Mention(s, e, state, PLACE)]
+    if len(name.rstrip(".")) == 1 or (name.isupper() and name.lower() in common):
+        return []  # "C", "I.", and "MORE", "OUT" in a shouted heading: no names
     if _is_acronym(name):
         dateline = lookup_place(name.title()) if len(name) > 3 else None  # "KYIV, Ukraine —"
         return [Mention(s, e, dateline, PLACE) if dateline else Mention(s, e, name, ORG)]
@@ -557,7 +673,26 @@ def _classify_single(s: int, e: int, name: str, common: frozenset[str], text: st
     cue = _SPEAKER_CUE.match(text, e)
     if cue and cue.group(1) in _PERSON_CUE_VERBS and _looks_like_name_token(name, common):
         return [Mention(s, e, name, PERSON)]
+    if (
+        text[e : e + 1] in (".", ",", ";", "")
+        and _SAID_BEFORE.search(text, max(s - 12, 0), s)
+        and _looks_like_name_token(name, common)
+        and name[1:].islower()
+    ):
+        return [Mention(s, e, name, PERSON)]  # “...,” said Smith.
     return [Mention(s, e, name, None)]
+
+
+def _us_state(s: int, e: int, name: str, text: str) -> str | None:
+    """The US state an abbreviation after a comma or bracket stands for: "Palo Alto,
+    Calif.", "(D., Conn.)", "Tampa, FL"."""
+    after_comma = text[max(s - 2, 0) : s] == ", " or text[s - 1 : s] == "("
+    if not after_comma:
+        return None
+    abbr = name.rstrip(".")
+    if (text[e : e + 1] == "." or name.endswith(".")) and abbr in US_STATE_ABBREVIATIONS:
+        return US_STATE_ABBREVIATIONS[abbr]
+    return US_POSTAL_CODES.get(name)
 
 
 def _chain_mentions(chain: _Chain, common: frozenset[str], text: str) -> list[Mention]:
@@ -580,6 +715,8 @@ def _chain_mentions(chain: _Chain, common: frozenset[str], text: str) -> list[Me
             return [Mention(s, e, name, PERSON)]
         return [Mention(s, e, name, "initial")]
     if first.lower() in STOPWORDS or first.lower() in common or _VERB_FORM.search(first):
+        return _classify(tokens[1:], common, text)
+    if not _given_name(first) and _as_place(tokens[1:]):  # "Enter South Dakota", "Visit Rome"
         return _classify(tokens[1:], common, text)
     return _classify(tokens, common, text)
 
@@ -635,8 +772,49 @@ def _orgs_by_initials(orgs: list[str]) -> dict[str, str]:
     return by_initials
 
 
+# After a lone word: a role ("Kremlin spokesman", "Tesla's chief executive") makes it
+# an organisation.
+_ORG_ROLE_AFTER = re.compile(r"(?:[’']s)?\s+(?:[a-z]+\s+)?([a-z]+)\b")
+_LIST_GAP = re.compile(r"^(?:,\s*|,?\s+(?:and|or)\s+)$")
+
+
+def _org_evidence(mentions: list[Mention], text: str) -> set[str]:
+    """Lone unknown words with evidence of being an organisation.
+
+    Capitalisation alone is weak evidence ("Noem", "Prospero", "Tempest" mid-sentence
+    are people, characters and works): a lone word the gazetteers do not know counts
+    as an organisation only when a role follows it ("Kremlin spokesman", "Tesla’s chief
+    executive") or it stands in an enumeration with an organisation ("Mercosur, Unasur,
+    CELAC and Petrocaribe"; not "PNC Bank Arts Center, Holmdel, NJ").
+    """
+    lone = [m for m in mentions if m.kind in (None, "initial") and " " not in m.name]
+    found: set[str] = set()
+    for m in lone:
+        role = _ORG_ROLE_AFTER.match(text, m.end)
+        if role and (_is_title(role.group(1)) or role.group(1) in ("ceo", "boss", "founder")):
+            found.add(m.name)
+    orgs = [m for m in mentions if m.kind == ORG]
+    listed = sorted(orgs + lone, key=lambda m: m.start)
+    runs: list[list[Mention]] = []  # mentions joined by commas and a final "and"/"or"
+    for a, b in pairwise(listed):
+        gap = _LIST_GAP.match(text[a.end : b.start])
+        if not gap:
+            continue
+        if runs and runs[-1][-1] is a:
+            runs[-1].append(b)
+        else:
+            runs.append([a, b])
+    for run in runs:
+        gaps = [text[a.end : b.start] for a, b in pairwise(run)]
+        enumerated = len(run) >= 3 and any(g.strip(", ") in ("and", "or") for g in gaps)
+        if enumerated and any(m.kind == ORG or m.name in found for m in run):
+            found.update(m.name for m in run if m.kind != ORG)
+    return found
+
+
 def _resolve(
-    mentions: list[Mention], extra_people: list[tuple[int, str]], common: frozenset[str]
+    mentions: list[Mention], extra_people: list[tuple[int, str]], common: frozenset[str],
+    text: str = "",
 ) -> list[Mention]:
     """Give every mention its canonical name and a kind, or drop it.
 
@@ -646,11 +824,17 @@ def _resolve(
     people = _PersonIndex(
         [(m.start, m.name) for m in mentions if m.kind == PERSON and " " in m.name] + extra_people
     )
-    orgs = _orgs_by_initials([m.name for m in mentions if m.kind == ORG and " " in m.name])
+    long_orgs = [m.name for m in mentions if m.kind == ORG and " " in m.name]
+    orgs = _orgs_by_initials(long_orgs)
+    all_initials = [(_initials(name), name) for name in long_orgs]
+    by_last_word = {name.split()[-1]: name for name in long_orgs}
     known_kind: dict[str, str] = {}  # name -> kind of its first mention with a known kind
     for m in mentions:
         if m.kind in (PERSON, PLACE, ORG):
             known_kind.setdefault(m.name, m.kind)
+    evidenced = _org_evidence(mentions, text)
+    for name in evidenced:
+        known_kind.setdefault(name, ORG)
     out = []
     for m in mentions:
         full = (
@@ -662,6 +846,11 @@ def _resolve(
         if m.kind == ORG and " " not in m.name:
             acronym = m.name.replace(".", "")
             full_org = orgs.get(acronym) if len(acronym) >= 2 else None
+            if full_org is None and len(acronym) >= 3 and acronym.isupper():
+                # "CDC" for "Chinese Center for Disease Control and Prevention"
+                full_org = next((o for i, o in all_initials if acronym in i), None)
+            if full_org is None and _is_org_keyword(m.name):  # "the Times": "New York Times"
+                full_org = by_last_word.get(m.name)
             out.append(Mention(m.start, m.end, full_org or m.name, ORG, m.subject))
             continue
         if m.kind == "initial":
@@ -669,11 +858,41 @@ def _resolve(
                 out.append(Mention(m.start, m.end, m.name, known_kind[m.name], m.subject))
             continue
         if m.kind is None:
-            if m.name.lower() not in common:
+            lone = " " not in m.name
+            if m.name.lower() not in common and (not lone or m.name in evidenced):
                 out.append(Mention(m.start, m.end, m.name, ORG, m.subject))
             continue
         out.append(m)
+    fuller = _fuller_names({m.name for m in out if m.kind == PERSON and " " in m.name})
+    if fuller:
+        for m in out:
+            if m.kind == PERSON and m.name in fuller:
+                m.name = fuller[m.name]
     return out
+
+
+def _fuller_names(names: set[str]) -> dict[str, str]:
+    """Each name written elsewhere in the article with more words between the same first
+    and last ones ("Sonya Zoghlin" -> "Sonya A. Zoghlin") -> the fullest such form."""
+    by_ends: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+    for name in names:
+        words = name.split()
+        by_ends[(words[0], words[-1])].append(words)
+    out = {}
+    for forms in by_ends.values():
+        if len(forms) < 2:
+            continue
+        longest = max(forms, key=len)
+        for words in forms:
+            if len(words) < len(longest) and _in_order(words, longest):
+                out[" ".join(words)] = " ".join(longest)
+    return out
+
+
+def _in_order(short: list[str], full: list[str]) -> bool:
+    """Every word of `short` appears in `full`, in the same order."""
+    rest = iter(full)
+    return all(w in rest for w in short)
 
 
 # "\b" before the first letter, written as a lookbehind after it, so that the pattern
@@ -694,14 +913,128 @@ def _shared_surnames(text: str, mentions: list[Mention]) -> list[Mention]:
             first.kind in (None, "initial")
             and pair.kind == PERSON
             and pair.name == f"{m.group(2)} {m.group(3)}"
+            and _given_name(m.group(1))  # not "Lutnick and Jamieson Greer"
         ):
             mentions[i] = Mention(first.start, first.end, f"{m.group(1)} {m.group(3)}", PERSON)
     return mentions
 
 
+def _given_name(word: str) -> bool:
+    """A known given name (gender-guesser's list, loaded once by `people`)."""
+    from newsetl.enrich.people import first_names
+
+    return word in first_names()
+
+
 def _common_words(text: str) -> frozenset[str]:
     """Words this article writes in lower case: evidence they are not names."""
     return frozenset(_LOWER_WORD.findall(text))
+
+
+# A run of capitalised words that holds a common word ("Big Machine") names nothing by
+# the rules above; written capitalised this often, it is a name all the same.
+_REPEATED_NAME = 3
+# Before an unknown run, these make it a place; "at" does not ("analysts at Goldman Sachs").
+_PLACE_PREPOSITION = re.compile(r"\b(?:in|near|across|throughout|outside) $")
+
+
+def _could_be_org_name(tokens: list[tuple[int, int, str]]) -> bool:
+    """A run that may name an organisation: no role, month, demonym or function word."""
+    words = [_clean(t[2]) for t in tokens]
+    return not any(
+        _is_title(w) or _is_calendar(w) or _is_demonym(w) or w.lower() in STOPWORDS
+        for w in words
+        if w.lower() not in _CONNECTORS
+    ) and not _names_a_place(tokens)
+
+
+_AND_AFTER = re.compile(r" and ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){0,2})\b(?! [A-Z(])")
+_AND_BEFORE = re.compile(r"(?:^|[(\[“\"]|\b[a-z]+ )([A-Z][a-z]+) and $")
+
+
+_OWNER = re.compile(r"^(.+?)[’']s (.+)$")
+
+
+def _place_owned_orgs(mentions: list[Mention]) -> list[Mention]:
+    """"South Dakota's Department of Social Services": the place, then the organisation."""
+    out = []
+    for m in mentions:
+        owner = _OWNER.match(m.name) if m.kind == ORG else None
+        place = lookup_place(owner.group(1)) if owner else None
+        if owner and place:
+            org_at = m.start + owner.start(2)
+            out += [Mention(m.start, m.start + owner.end(1), place, PLACE, m.subject),
+                    Mention(org_at, m.end, owner.group(2), ORG)]
+        else:
+            out.append(m)
+    return out
+
+
+def _joined_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Organisation names with "and" inside, which the runs split: "Chinese Center for
+    Disease Control and Prevention", "Institute of Strategic and International Studies"
+    (a long name with "of"/"for" that ends in neither a keyword nor a place takes the
+    words after "and"), "Social and Economic Research Initiative" (a keyword name takes
+    one lone word before it). The words taken must not be a place or a given name."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and out[-1].start <= m.start and m.end <= out[-1].end:
+            continue  # a part of the longer name just made
+        if m.kind != ORG or " " not in m.name:
+            out.append(m)
+            continue
+        last = m.name.split()[-1]
+        after = None
+        if (" of " in m.name or " for " in m.name) and not (
+            _is_org_keyword(last) or lookup_place(last)
+        ):
+            after = _AND_AFTER.match(text, m.end)
+        if after and not lookup_place(after.group(1)) and not _given_name(
+            after.group(1).split()[0]
+        ):
+            m = Mention(m.start, after.end(), text[m.start : after.end()], ORG, m.subject)
+        else:
+            before = _AND_BEFORE.search(text, max(m.start - 30, 0), m.start)
+            word = before.group(1) if before else ""
+            if word and _is_org_keyword(last) and not lookup_place(word) and not _given_name(word):
+                s = before.start(1)
+                m = Mention(s, m.end, text[s : m.end], ORG, m.subject)
+        while out and out[-1].start >= m.start:  # a part now inside the longer name
+            out.pop()
+        out.append(m)
+    return out
+
+
+def _is_venue(tokens: list[tuple[int, int, str]]) -> bool:
+    """A building for shows: a venue word after the first ("Ameris Bank Amphitheatre"),
+    or "Music"/"Arts" before a facility word ("Riverbend Music Center")."""
+    words = [_clean(t[2]).lower() for t in tokens]
+    if any(w in VENUE_NOUNS for w in words[1:]):
+        return True
+    arts = next((i for i, w in enumerate(words) if w in ("music", "arts")), None)
+    return arts is not None and any(
+        w in FACILITY_NOUNS or w in ("center", "centre") for w in words[arts + 1 :]
+    )
+
+
+def _dateline(text: str, tokens: list[tuple[int, int, str]]) -> Mention | None:
+    """A capitalised place opening a wire story ("PUTRAJAYA, Nov 22 —"): a place even
+    when the gazetteer lacks it, never an organisation."""
+    s, e, word = tokens[0]
+    if len(tokens) != 1 or not (word.isupper() and len(word) > 3) or text[e : e + 1] != ",":
+        return None
+    if s and text[s - 1] != "\n":
+        return None
+    return Mention(s, e, lookup_place(word.title()) or word.title(), PLACE)
+
+
+def _is_quoted_title(text: str, chain: _Chain) -> bool:
+    """A run that fills a quotation by itself (“Black Water”, “China Grove”) is the
+    title of a work, not a name."""
+    s, e = chain.tokens[0][0], chain.tokens[-1][1]
+    return text[s - 1 : s] in ("“", '"') and text[e : e + 1] in ("”", '"', ",")  and (
+        text[e : e + 1] != "," or text[e + 1 : e + 2] in ("”", '"')
+    )
 
 
 def find_mentions(body: str, title: str | None = None) -> list[Mention]:
@@ -711,12 +1044,36 @@ def find_mentions(body: str, title: str | None = None) -> list[Mention]:
     "Lavrov" still resolves to the "Sergei Lavrov" of the headline.
     """
     common = _common_words(body)
-    raw = []
-    for chain in _chains(body):
-        for m in _chain_mentions(chain, common, body):
+    per_chain: list[list[Mention]] = []
+    unnamed: dict[str, list[int]] = defaultdict(list)  # run text -> chains that gave nothing
+    chains = _chains(body)
+    for n, chain in enumerate(chains):
+        if _is_quoted_title(body, chain) or _is_venue(chain.tokens):
+            per_chain.append([])  # a work's title, or a venue: no one and nothing named
+            continue
+        dateline = _dateline(body, chain.tokens)
+        if dateline:
+            per_chain.append([dateline])
+            continue
+        found = _chain_mentions(chain, common, body)
+        at = chain.tokens[0][0]
+        if chain.after_article and _PLACE_PREPOSITION.search(body, max(at - 12, 0), at):
+            # "in Palo Alto", "near Walnut Creek": an unknown run there is a place
+            found = [m for m in found if m.kind is not None or " " not in m.name]
+        for m in found:
             m.subject = chain.initial
-            raw.append(m)
-    raw = _shared_surnames(body, raw)
+        per_chain.append(found)
+        if 2 <= len(chain.tokens) <= 4 and all(m.kind in (None, "initial") for m in found):
+            unnamed[" ".join(_clean(t[2]) for t in chain.tokens)].append(n)
+    for name, where in unnamed.items():
+        gave_nothing = sum(1 for n in where if not per_chain[n])  # not a name to resolve later
+        if gave_nothing >= _REPEATED_NAME and _could_be_org_name(chains[where[0]].tokens):
+            for n in where:
+                tokens = chains[n].tokens
+                s = tokens[0][0]
+                per_chain[n] = [Mention(s, s + len(name), name, ORG, chains[n].initial)]
+    raw = _shared_surnames(body, [m for found in per_chain for m in found])
+    raw = _place_owned_orgs(_joined_orgs(body, raw))
     extra: list[tuple[int, str]] = []
     if title:
         title_common = common | _common_words(title)
@@ -726,7 +1083,7 @@ def find_mentions(body: str, title: str | None = None) -> list[Mention]:
             for m in _chain_mentions(c, title_common, title)
             if m.kind == PERSON and " " in m.name
         ]
-    return _resolve(raw, extra, common)
+    return _resolve(raw, extra, common, body)
 
 
 def group_entities(mentions: list[Mention]) -> list[Entity]:

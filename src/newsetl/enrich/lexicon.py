@@ -34,7 +34,8 @@ REPORTING_VERBS = _words(
     answers advised advises informed informs reminded reminds retorted retorts
     conceded sighed explained summed opined warning saying noting insisting arguing
     adding calling called calls dubbed branded blasted slammed hailed praised
-    criticised criticized condemned labelled labeled termed chimed
+    criticised criticized condemned labelled labeled termed chimed uttered utters
+    clarified clarifies
     """
 )
 
@@ -53,7 +54,7 @@ PERSON_TITLES = _words(
     premier high president-elect secretary-general undersecretary under-secretary
     vice-president envoy diplomat superintendent professor doctor pastor bishop
     cardinal archbishop rabbi imam father sister brother commander marshal
-    state
+    state datuk dato datin tun tunku tengku seri haji
     """
 )
 
@@ -72,7 +73,7 @@ ORG_KEYWORDS = _words(
     exchange partners motors industries technologies labs laboratories
     studios pictures entertainment media telegraph guardian observer review
     channel institute ministry secretariat directorate tribunal productions robotics
-    aerospace machines systems solutions dynamics war
+    aerospace machines systems solutions dynamics war initiative studies affairs
     """
 )
 
@@ -108,6 +109,22 @@ UNNAMED_NOUNS = _words(
     neighbours neighbor neighbors employee employees worker workers staffer staffers
     member members fan fans critic critics observer observers investigator investigators
     insider whistleblower whistle-blower survivor survivors victim victims
+    user users commenter commenters viewer viewers reader readers voice voices
+    spokesmen spokeswomen onlooker onlookers bystander bystanders lawmakers legislators
+    passenger passengers protester protesters activist activists
+    """
+)
+
+# Singular nouns of a role that, after "the" and with no name of its own, point back at
+# the person just named in that role ("Communications Minister Fahmi Fadzil said ... the
+# government spokesman said"): `quotes` resolves them to that person.
+ROLE_NOUNS = _words(
+    """
+    senator governor minister spokesman spokeswoman spokesperson president chairman
+    chairwoman director commissioner secretary ambassador mayor congressman congresswoman
+    representative lawmaker chancellor premier lawyer attorney prosecutor judge coach
+    manager captain singer guitarist drummer actor actress author novelist writer
+    founder executive ceo economist analyst professor scientist researcher official
     """
 )
 
@@ -151,7 +168,7 @@ STOPWORDS = _words(
     lawmakers researchers scientists doctors protesters later earlier instead
     finally eventually recently currently previously indeed perhaps again once
     despite among amid without within under over through against between
-    here's there's it's that's what's
+    here's there's it's that's what's hey hi hello oh wow dear thanks please
     """
 )
 
@@ -363,4 +380,58 @@ INSTITUTION_NOUNS = _words(
     tribunal commission entreprise groupe mairie préfecture association ministerio gobierno
     policía ayuntamiento tribunal comisión empresa asociación plataforma partido
     """
+)
+
+
+# US states as news writes them after a place or a party letter: AP abbreviations
+# ("Palo Alto, Calif.", "(D., Conn.)") and postal codes ("Tampa, FL"). Alone they are
+# places, never organisations.
+US_STATE_ABBREVIATIONS = {
+    "Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California",
+    "Colo": "Colorado", "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida",
+    "Ga": "Georgia", "Ill": "Illinois", "Ind": "Indiana", "Kan": "Kansas", "Kans": "Kansas",
+    "Ky": "Kentucky", "La": "Louisiana", "Md": "Maryland", "Mass": "Massachusetts",
+    "Mich": "Michigan", "Minn": "Minnesota", "Miss": "Mississippi", "Mo": "Missouri",
+    "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "N.H": "New Hampshire",
+    "N.J": "New Jersey", "N.M": "New Mexico", "N.Y": "New York", "N.C": "North Carolina",
+    "N.D": "North Dakota", "Okla": "Oklahoma", "Ore": "Oregon", "Pa": "Pennsylvania",
+    "R.I": "Rhode Island", "S.C": "South Carolina", "S.D": "South Dakota", "Tenn": "Tennessee",
+    "Tex": "Texas", "Vt": "Vermont", "Va": "Virginia", "Wash": "Washington",
+    "W.Va": "West Virginia", "Wis": "Wisconsin", "Wyo": "Wyoming",
+}  # fmt: skip
+US_POSTAL_CODES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "Washington, D.C.",
+    "ON": "Ontario", "QC": "Quebec", "BC": "British Columbia", "AB": "Alberta",
+}  # fmt: skip
+
+# Last words of the names of buildings, venues, streets and landscape features: a run
+# ending in one ("Bridgestone Arena", "Saratoga Springs", "Toulouse Street") names a
+# place, not a person, unless it begins with a known given name ("Fiona Hill").
+FACILITY_NOUNS = _words(
+    """
+    arena pavilion amphitheatre amphitheater theatre theater center centre stadium
+    park street avenue road lane boulevard drive falls springs view hill hills valley
+    estate suites hotel motel beach bridge lake river square tower towers island islands
+    bay county creek heights gardens village mall plaza station airport harbour harbor
+    auditorium field fields casino resort ranch farm forest canyon mountain mountains
+    hall
+    """
+)
+# Last words of venues: a run holding one past its first word names a building
+# ("Ameris Bank Amphitheatre", "Budweiser Stage"), whatever company or person it honours.
+VENUE_NOUNS = _words(
+    "amphitheatre amphitheater arena pavilion stadium auditorium theatre theater stage ballpark"
+)
+COMPASS_WORDS = _words(
+    "north south east west northern southern eastern western central inner outer upper lower"
 )

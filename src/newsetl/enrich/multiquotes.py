@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002
+# ruff: noqa: RUF001, RUF002, RUF003
 # (quotation marks of several languages are the subject matter of this module)
 """Direct quotations and their speakers in German, French and Spanish articles.
 
@@ -15,7 +15,9 @@ from the words that introduce the quotation, as written:
 - a pronoun or a missing subject (déclare-t-il / confesó) is the previous
   speaker; a surname alone is the fullest earlier name ending in it; a role
   with a definite article ("der Leseforscher", "el portavoz") is the person
-  that role was attached to earlier, else it stays as written;
+  that role was attached to earlier, or the one person named in the sentence
+  before the quotation ("Sergio Llull bat um Entschuldigung. «…», twitterte der
+  Aufbauspieler"), else it stays as written;
 - a paragraph that is only a quotation continues the previous paragraph's.
 
 `speaker_kind` is 'person' for a name, 'organisation' for a named body or an
@@ -55,9 +57,26 @@ _PHRASE_END = {
     "de": r"in|im|auf|bei|beim|am|an|gegenüber|während|nach|vor|über|mit|laut|als|und|dass|weil",
     "fr": r"dans|lors|sur|à|au|durant|selon|en|avec|pour|et|qui|que|devant|après|avant",
     "es": r"en|durante|a|al|ante|tras|según|con|para|y|que|quien|desde|sobre|antes|después",
+    "pl": r"w|we|na|podczas|po|przed|z|ze|do|dla|i|że|który|która|gdy",
 }
+# Polish (kept here until its quotation rules meet the bar and its words join `lexicon`):
+# quotations open with a dash at a paragraph or sentence start and close with a dash before
+# the reporting verb ("– To jest moment fundamentalny – mówił premier Mateusz Morawiecki").
+_POLISH_VERB_WORDS = """
+    mówi mówił mówiła mówili powiedział powiedziała powiedzieli dodaje dodał dodała dodali
+    zaznacza zaznaczył zaznaczyła podkreśla podkreślił podkreśliła deklaruje deklarował
+    deklarowała stwierdza stwierdził stwierdziła ocenia ocenił oceniła tłumaczy tłumaczył
+    tłumaczyła wyjaśnia wyjaśnił wyjaśniła przekonuje przekonywał przekonywała napisał
+    napisała pisze twierdzi twierdził twierdziła zapowiada zapowiedział zapowiedziała
+    apeluje apelował przyznaje przyznał przyznała komentuje komentował skomentował
+    odpowiada odpowiedział odpowiedziała zauważa zauważył zauważyła uważa
+    """
+_POLISH_VERBS = frozenset(_POLISH_VERB_WORDS.split())
+_LOCAL_VERBS = {"pl": _POLISH_VERBS}
+_LOCAL_PRONOUNS = {"pl": frozenset({"on", "ona", "oni"})}
 # Institution nouns: a described source headed by one is an organisation, not a person.
-_DEFINITE = {"de": frozenset({"der", "die", "das"}), "fr": frozenset({"le", "la", "les"}),
+_DEFINITE = {"pl": frozenset(), "de": frozenset({"der", "die", "das"}),
+             "fr": frozenset({"le", "la", "les"}),
              "es": frozenset({"el", "la", "los", "las"})}
 # "Para Hurtado, ..." / "Selon Javier López, ..." / "Laut Dawidowski ...": whose view follows.
 _OPINION_OF = re.compile(r"(?:^|[\s,])(?:[Pp]ara|[Ss]egún|[Ss]elon|[Pp]our|[Ll]aut)\s+"
@@ -101,9 +120,42 @@ def _closers(text: str, language: str) -> dict[str, str]:
     return pairs
 
 
+def _dash_segments(text: str, verbs: frozenset[str]) -> list[_Segment]:
+    """Polish quotations: from a dash that opens a paragraph or follows a sentence's end to a
+    dash followed by a reporting verb (or the paragraph's end)."""
+    segments = []
+    for ps, pe in paragraph_spans(text):
+        for m in re.finditer(r"(?:^|(?<=[.!?…]\s))[–—-]\s", text[ps:pe], re.M):
+            open_ = ps + m.start()
+            close = pe
+            for c in re.finditer(r"\s[–—-]\s+(\w+)", text[open_ + 2 : pe]):
+                if c.group(1).lower() in verbs:
+                    close = open_ + 2 + c.start() + 1
+                    break
+            if not segments or open_ > segments[-1].close:
+                segments.append(_segment(text, open_, close))
+    return segments
+
+
 def find_segments(text: str, language: str) -> list[_Segment]:
     """Quoted stretches, one per paragraph at most per quotation; nested marks stay inside."""
     pairs = _closers(text, language)
+    if language in _LOCAL_VERBS:
+        dashed = _dash_segments(text, _LOCAL_VERBS[language])
+        ends = [(d.close, _sentence_end(text, d.close)) for d in dashed]
+        marked = [m for m in _marked_segments(text, pairs)  # a title inside an attribution
+                  if not any(c < m.open < e for c, e in ends)]  # (z „Rzeczpospolitą”)
+        return sorted(dashed + marked, key=lambda seg: seg.open)
+    return _marked_segments(text, pairs)
+
+
+def _sentence_end(text: str, at: int) -> int:
+    m = re.compile(r"[.!?\n]").search(text, at + 1)
+    return m.start() if m else len(text)
+
+
+def _marked_segments(text: str, pairs: dict[str, str]) -> list[_Segment]:
+    """Stretches between quotation marks of this article's conventions."""
     segments = []
     for ps, pe in paragraph_spans(text):
         opened: int | None = None
@@ -135,10 +187,11 @@ class _Resolver:
 
     def __init__(self, text: str, language: str) -> None:
         self.text, self.language = text, language
-        self.verbs = REPORTING_VERBS_BY_LANGUAGE[language]
-        self.pronouns = PRONOUNS_BY_LANGUAGE[language]
-        self.determiners = DETERMINERS_BY_LANGUAGE[language]
+        self.verbs = REPORTING_VERBS_BY_LANGUAGE.get(language) or _LOCAL_VERBS[language]
+        self.pronouns = PRONOUNS_BY_LANGUAGE.get(language) or _LOCAL_PRONOUNS[language]
+        self.determiners = DETERMINERS_BY_LANGUAGE.get(language, frozenset())
         self.spoken: list[_Speaker] = []
+        self.quote_open = 0  # where the quotation being attributed opens
         self.phrase_end = re.compile(r"\s(?:" + _PHRASE_END[language] + r")\s.*$", re.S)
         # Before a quotation a verb is looked for anywhere in the sentence, so words that are
         # reporting verbs only right after a quotation ("„…“, so Dawidowski", "«…», note X")
@@ -258,6 +311,10 @@ class _Resolver:
             if name and phrase.endswith(name) and not {w.lower() for w in name.split()} & \
                     INSTITUTION_NOUNS:  # "der ... zuständige Fed-Vizechef Michael Barr"
                 return self._note(name, PERSON, verb, at)
+            if name is None and low[0] in _DEFINITE[self.language]:
+                holder = self.apposed_person()
+                if holder:  # "Sergio Llull bat um Entschuldigung. «…», twitterte der 35
+                    return self._note(holder, PERSON, verb, at)  # Jahre alte Aufbauspieler"
             if name:  # "die Sprecherin der Berliner Polizei": as written
                 return self._note(phrase, UNNAMED, verb, at)
             kind = ORG if head.lower() in INSTITUTION_NOUNS or (
@@ -266,6 +323,34 @@ class _Resolver:
                 kind = ORG
             return self._note(phrase, kind, verb, at)
         return None
+
+    def _polish_subject(self, clause: str, at: int, verb: str) -> _Speaker | None:
+        """Who a Polish attribution names after its verb: a person with a known first name
+        ("premier Mateusz Morawiecki"), or a surname alone for an earlier full name."""
+        from newsetl.enrich.people import find_people
+
+        people = find_people(clause.split(",")[0], "pl")
+        if people:
+            return self._note(people[0].name, PERSON, verb, at)
+        words = _WORD.findall(clause.split(",")[0])
+        caps = [w for w in words if w[:1].isupper()]
+        if len(caps) == 1 and len(words) <= 3:
+            full = self.full_name(caps[0], at)
+            if full:
+                return self._note(full, PERSON, verb, at)
+        return None
+
+    def apposed_person(self) -> str | None:
+        """The one person named (by a known first name) in the sentence before the
+        quotation being attributed and in the sentence that opens it: who a role written
+        as its speaker ("der Aufbauspieler", "el ingeniero de pista") stands for. Two
+        people there, or none, and the role stays as written."""
+        from newsetl.enrich.people import find_people  # people imports nothing from here
+
+        opens = sentence_start_before(self.text, self.quote_open)
+        start = sentence_start_before(self.text, max(0, opens - 2)) if opens > 1 else opens
+        found = {e.name for e in find_people(self.text[start : self.quote_open], self.language)}
+        return found.pop() if len(found) == 1 else None
 
     def _is_det(self, word: str) -> bool:
         return word in self.determiners or word.startswith(("l'", "l’", "d'", "d’"))
@@ -327,12 +412,17 @@ class _Resolver:
             return self._prev(seg.close, bare)
         subject = re.sub(r"\b(M|MM|Mme|Mlle|Dr|Pr|Sr|Sra|Srta)\.\s", r"\1 ", subject)  # M. Peskov
         sentence = re.split(r"[.;:!?\n]|\s[—–]\s", subject)[0]
+        if self.language == "pl":  # verb first, then where, then who: "mówił w Sejmie premier
+            self.quote_open = seg.open  # Mateusz Morawiecki"
+            return self._polish_subject(sentence, seg.close + 1 + rest_from + tail.find(subject),
+                                        bare)
         chunks = [c.strip() for c in sentence.split(",")]
         if len(chunks) > 1:
             apposition = self.name_in(chunks[1])
             if apposition and chunks[1].strip() == apposition:
                 return self._note(apposition, PERSON, bare, seg.close)
         start = seg.close + 1 + rest_from + tail.find(subject)
+        self.quote_open = seg.open
         return self.resolve(chunks[0], start, bare)
 
     def before(self, seg: _Segment, floor: int) -> _Speaker | None:
@@ -406,7 +496,7 @@ def find_quotes_multilingual(text: str, language: str) -> list[Quote]:
     `language` is an ISO 639-1 code with word lists in `lexicon`
     (`REPORTING_VERBS_BY_LANGUAGE`); any other gives no quotes.
     """
-    if language not in REPORTING_VERBS_BY_LANGUAGE:
+    if language not in REPORTING_VERBS_BY_LANGUAGE and language not in _LOCAL_VERBS:
         return []
     segments = find_segments(text, language)
     resolver = _Resolver(text, language)

@@ -28,9 +28,11 @@ wrong one").
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
+from newsetl.enrich.canonical import INFLECTING, first_name_base, same_stem, surname_base
 from newsetl.enrich.entities import lookup_place
 from newsetl.enrich.lexicon import (
     DETERMINERS_BY_LANGUAGE,
@@ -49,7 +51,9 @@ def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
-_WORD = re.compile(r"[^\W\d_][\w’'\-]*")
+# An elided article or preposition before a capital is a word of its own ("d'Emmanuel
+# Macron", "l’Élysée"); other apostrophes stay inside the word ("O'Brien", "aujourd'hui").
+_WORD = re.compile(r"(?:[dlDLjJnNsScCmMtT]|[Qq]u)[’'](?=[A-ZÀ-ÖØ-Þ])|[^\W\d_][\w’'\-]*")
 _MAX_WORDS = {"de": 3}  # first name(s) + one surname word in German
 _DEFAULT_MAX_WORDS = 4
 # Month names of the languages with people rules: given names too ("Juli", "August", "Mai").
@@ -92,6 +96,7 @@ _FUNCTION_WORDS = _words("""
     après avant depuis pendant selon sans sous dont quand mais donc car ainsi alors aussi
     encore malgré desde hasta según pero como cuando donde aunque tras sin sobre entre durante
     """)
+_SECOND_PARTICLES = frozenset({"der", "den"})  # only after "von"/"van" inside a name
 _CONTRACTED = frozenset({"im", "am", "zum", "zur", "beim", "vom", "au", "aux", "al"})
 _SAINTS = frozenset({"San", "Santa", "Santo", "Son", "Saint", "Sainte", "Sankt", "St"})
 _NOT_FIRST_NAMES = _SAINTS | frozenset({"La", "Le", "Les", "El", "Los", "Las", "Il", "Lo", "De",
@@ -103,18 +108,42 @@ _NAMED_AFTER = frozenset({
     "flughafen", "preis", "carrer", "calle", "avenida", "plaza", "paseo", "colegio", "instituto",
     "hospital", "estadio", "premio", "aeropuerto", "rue", "avenue", "place", "boulevard", "lycée",
     "collège", "école", "stade", "aéroport", "prix", "pont"})
+# Abbreviations a named-after institution puts before the person's name ("Uniwersytet im.
+# Adama Mickiewicza", "Stowarzyszenie im. prof. Jana Szyszko"), and titles that may stand
+# between them.
+_NAMED_AFTER_ABBREVIATIONS = frozenset({"im", "imienia"})
+_ABBREVIATED_TITLES = frozenset({"prof", "dr", "ks", "św", "gen", "hab", "inż", "mgr", "płk"})
+# Institution nouns of Polish and Czech in their case forms ("Zespół Wspierania Radia Maryja",
+# "Fundacji Lux Veritatis"): a run holding one names a body, not a person. The nominative
+# lists in `lexicon` cannot see them.
+_INFLECTED_INSTITUTION_STEMS = ("radi", "telewizj", "fundacj", "stowarzysze", "związk",
+                                "instytut", "uniwersyte", "ministerstw", "urzęd", "urząd",
+                                "sąd", "partii", "partia", "bank", "spółk", "grup",
+                                "akcj", "rad", "komisj", "agencj", "nadač", "ministerstv",
+                                "univerzit", "stran", "společnost")
 
 
-def _is_first_name(word: str, lower_words: set[str], names: frozenset[str]) -> bool:
+def _is_first_name(word: str, lower_words: set[str], names: frozenset[str],
+                   inflecting: bool = False) -> bool:
     """A known given name, never written in lower case in this article; hyphenated
-    first names ("Eva-Marie", "Kassym-Jomart") count when their first part does."""
+    first names ("Eva-Marie", "Kassym-Jomart") count when their first part does; in
+    Polish and Czech also a case form of one ("Zbigniewa", "Rafałowi")."""
     low = word.lower()
     if low in lower_words or low in STOPWORDS or word in _NOT_FIRST_NAMES \
             or low in PERSON_TITLES or low in _MONTHS or low in _FUNCTION_WORDS:
         return False  # "General Walerij Saluschnyj", "Queen Elizabeth", "Juli", "August"
     if "-" in word:  # "Eva-Marie" is a first name, "Hertha-Frust" a German compound noun
         return all(part in names for part in word.split("-"))
-    return len(word) > 2 and word in names
+    if len(word) > 2 and (word in names or _folded(word) in names):
+        return True  # "Andreï" is the listed "Andrei"
+    return inflecting and first_name_base(word, names) is not None
+
+
+@lru_cache(maxsize=4096)
+def _folded(word: str) -> str:
+    """The word without diacritics: the name list spells most names in plain letters."""
+    return "".join(c for c in unicodedata.normalize("NFD", word)
+                   if not unicodedata.combining(c))
 
 
 def _capitalised(word: str, determiners: frozenset[str]) -> bool:
@@ -128,6 +157,7 @@ def find_people(text: str, language: str) -> list[Entity]:
     words = list(_WORD.finditer(text))
     lower_words = {m.group() for m in words if m.group()[:1].islower()}
     limit = _MAX_WORDS.get(language, _DEFAULT_MAX_WORDS)
+    inflecting = language in INFLECTING
     found: dict[str, Entity] = {}
     spans: list[tuple[int, int, str]] = []
     alone = _alone_counts(words, text)
@@ -136,7 +166,7 @@ def find_people(text: str, language: str) -> list[Entity]:
     i = 0
     while i < len(words):
         w = words[i].group()
-        if not _is_first_name(w, lower_words, names) or alone.get(w, 0) >= _ALONE_MAX \
+        if not _is_first_name(w, lower_words, names, inflecting) \
                 or w in nouns:  # "eine Art" here, so "Art von Mut" is no person
             i += 1
             continue
@@ -149,8 +179,10 @@ def find_people(text: str, language: str) -> list[Entity]:
             nxt = words[j].group()
             if text[taken[-1].end() : words[j].start()] not in (" ", "\u00a0"):
                 break  # punctuation or a paragraph break between: the run has ended
-            if nxt.lower() in NAME_INNER_WORDS and j + 1 < len(words):
-                if _is_first_name(words[j + 1].group(), lower_words, names) and \
+            inner = nxt.lower() in NAME_INNER_WORDS or (  # "von der Leyen", "van den Berg"
+                nxt.lower() in _SECOND_PARTICLES and taken[-1].group().lower() in {"von", "van"})
+            if inner and j + 1 < len(words):
+                if _is_first_name(words[j + 1].group(), lower_words, names, inflecting) and \
                         j + 2 < len(words) and words[j + 2].group()[:1].isupper() and \
                         text[words[j + 1].end() : words[j + 2].start()] == " ":
                     break  # "Tore von Julian Alvarez": "von" starts another person's name
@@ -162,17 +194,23 @@ def find_people(text: str, language: str) -> list[Entity]:
             else:
                 break
             j += 1
-        while taken and taken[-1].group().lower() in NAME_INNER_WORDS:
+        while taken and taken[-1].group().lower() in NAME_INNER_WORDS | _SECOND_PARTICLES:
             taken.pop()
         name = _person_name(taken, text, language)
+        if name and alone.get(w, 0) >= _ALONE_MAX and alone.get(taken[-1].group(), 0) < 2:
+            name = None  # a first name mostly alone whose "surname" is not: a brand, a club
         if name:
             name = name.rstrip("’'")  # "Charles Dickens’ Roman"
             spans.append((taken[0].start(), taken[-1].end(), name))
             ent = found.setdefault(name, Entity(name, "person", 0, taken[0].start(), []))
             ent.mentions += 1
             ent.offsets.append(taken[0].start())
-        i = max(j, i + 1)
+        weak = inflecting and w not in names  # only a case form of a name ("Rady"): a
+        i = i + 1 if name is None and weak else max(j, i + 1)  # rejected run consumes nothing
     _merge_genitives(found, spans)
+    if inflecting:
+        _merge_case_forms(found, spans, names)
+    _merge_short_forms(found, spans)
     _add_surname_mentions(text, found, spans)
     return sorted(found.values(), key=lambda e: e.first_offset)
 
@@ -185,6 +223,58 @@ def _merge_genitives(found: dict[str, Entity], spans: list[tuple[int, int, str]]
         base.offsets += ent.offsets
         base.first_offset = min(base.first_offset, ent.first_offset)
     spans[:] = [(s, e, n[:-1] if n not in found else n) for s, e, n in spans]
+
+
+def _merge_into(found: dict[str, Entity], spans: list[tuple[int, int, str]],
+                source: str, target: str) -> None:
+    """Fold the entity named `source` into the one named `target` (made if absent)."""
+    ent = found.pop(source)
+    base = found.setdefault(target, Entity(target, "person", 0, ent.first_offset, []))
+    base.mentions += ent.mentions
+    base.offsets += ent.offsets
+    base.first_offset = min(base.first_offset, ent.first_offset)
+    spans[:] = [(s, e, target if n == source else n) for s, e, n in spans]
+
+
+def _merge_case_forms(found: dict[str, Entity], spans: list[tuple[int, int, str]],
+                      names: frozenset[str]) -> None:
+    """Polish and Czech case forms under the nominative: "Piotra Gontarczyka" is
+    "Piotr Gontarczyk". A nominative form the article writes itself wins; else the
+    form is read back by its endings (`canonical`), when its first name is no listed
+    nominative (a listed one, "Jana", "Petra", may be a nominative of its own)."""
+    for name in list(found):
+        parts = name.split()
+        base = first_name_base(parts[0], names)
+        if base is None:
+            continue
+        written = [n for n in found if n != name and n.split()[0] == base[0]
+                   and same_stem(n.split()[-1], parts[-1])]
+        if written:
+            _merge_into(found, spans, name, max(written, key=len))
+        elif parts[0] not in names:
+            guess = " ".join([base[0], *parts[1:-1], surname_base(parts[-1], base[1])])
+            _merge_into(found, spans, name, guess)
+
+
+def _merge_short_forms(found: dict[str, Entity], spans: list[tuple[int, int, str]]) -> None:
+    """A short form beside a fuller one with the same surname is the same person, under
+    the fullest: "Alex Wynaendts" / "Alexander Wynaendts", "José Sánchez" / "José Luis
+    Sánchez", and so is a name without its second surname ("Antonio Sanz" / "Antonio Sanz
+    Cabello"). Two different first names ("Mischa" / "Alexander Zverev") stay apart."""
+    for name in sorted(found, key=len):
+        parts = name.split()
+        fuller = [n for n in found if n != name and len(n) > len(name)
+                  and ((n.split()[-1] == parts[-1] and _shorter_form(parts, n.split()))
+                       or n.split()[: len(parts)] == parts)]  # "Antonio Sanz (Cabello)"
+        if len(fuller) == 1:
+            _merge_into(found, spans, name, fuller[0])
+
+
+def _shorter_form(short: list[str], full: list[str]) -> bool:
+    """`short` drops middle names of `full`, or its first name is a prefix of `full`'s."""
+    if short[0] != full[0] and not (full[0].startswith(short[0]) and len(short[0]) >= 3):
+        return False
+    return all(w in full[1:] for w in short[1:])
 
 
 def _after_article(words: list[re.Match[str]], i: int, text: str,
@@ -218,6 +308,13 @@ def _inside_other_name(words: list[re.Match[str]], i: int, text: str, language: 
     if i == 0:
         return False
     prev = words[i - 1]
+    k = i - 1
+    while k > 0 and words[k].group().lower() in _ABBREVIATED_TITLES \
+            and text[words[k - 1].end() : words[k].start()] == ". ":
+        k -= 1  # "im. prof. Jana": look past the titles
+    if words[k].group().lower() in _NAMED_AFTER_ABBREVIATIONS and \
+            text[words[k].end() : words[k].end() + 2] in (". ", " "):
+        return True
     joined = text[prev.end() : words[i].start()] in (" ", "\u00a0")
     if joined and prev.group().lower() in _NAMED_AFTER:
         return True
@@ -245,6 +342,8 @@ def _person_name(taken: list[re.Match[str]], text: str, language: str) -> str | 
     lows = {t.group().lower() for t in taken}
     if lows & INSTITUTION_NOUNS or lows & ORG_KEYWORDS:
         return None  # "Santa Clara University", "Julia Polizei"
+    if language in INFLECTING and any(w.startswith(_INFLECTED_INSTITUTION_STEMS) for w in lows):
+        return None  # "Radia Maryja": a case form of an institution noun
     if lookup_place(name) or (language == "de" and last.endswith("s") and lookup_place(last[:-1])):
         return None  # "San Francisco"; German genitive of a place: "Fortuna Düsseldorfs"
     if len(taken) == 2 and taken[0].group() in _major_places():

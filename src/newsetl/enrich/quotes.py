@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newsetl.enrich.entities import ORG, PERSON, PLACE, Mention
 from newsetl.enrich.lexicon import (
@@ -23,15 +25,23 @@ from newsetl.enrich.lexicon import (
     ORG_NOUNS,
     PRONOUNS,
     REPORTING_VERBS,
+    ROLE_NOUNS,
     SLOGAN_CUES,
     UNNAMED_NOUNS,
 )
-from newsetl.enrich.sentences import paragraph_spans, sentence_start_before
+from newsetl.enrich.sentences import paragraph_spans, sentence_end_after, sentence_start_before
 from newsetl.models import Quote
 
 _OPEN = "“„«"
 _CLOSE = "”»"
 _OPEN_CONTEXT = " \t\n([{—–-/:"
+# A period inside a speaker's name: after an initial or a title ("U.S. Attorney Jane Cox",
+# "said Mr. Smith", "Sonya A. Zoghlin").
+_ABBR_DOT = r"(?:(?<=\b[A-Z])|" + "|".join(
+    f"(?<=\\b{a})" for a in ("Mr", "Ms", "Mrs", "Dr", "St", "Sen", "Rep", "Gov", "Gen", "Lt",
+                             "Col", "Jr", "Sr", "Prof", "Rev", "Sgt", "Capt", "Adm", "Pres")
+) + r")\.(?=\s|[A-Z])"
+_SP = r"(?P<sp>(?:[^,.;:!?“”\"\n]|" + _ABBR_DOT + r")"  # a speaker phrase, before {n,m})
 _VERB = r"(?P<v>" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b"
 _ADVERB = (
     r"(?:(?:[a-z]+ly|also|later|then|again|once|has|had|have|would|will|could|might|did|does"
@@ -39,17 +49,17 @@ _ADVERB = (
 )
 # “...,” Lavrov said / “...,” Morrison, Vindman's superior, said
 _AFTER_SUBJECT_VERB = re.compile(
-    r"\s*[,—–-]?\s*(?P<sp>[^,.;:!?“”\"\n]{1,60}?)(?:\s*,\s*[^.;“”\"\n]{1,150}?,)?\s+"
+    r"\s*[,—–-]?\s*" + _SP + r"{1,60}?)(?:\s*,\s*(?:[^.;“”\"\n]|" + _ABBR_DOT + r"){1,150}?,)?\s+"
     + _ADVERB
     + _VERB
 )
 # “...,” said Lavrov / “...,” wrote 43-year-old Martin Taylor of Aberdeenshire
-_AFTER_VERB_SUBJECT = re.compile(r"\s*[,—–-]?\s*" + _VERB + r"\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})")
+_AFTER_VERB_SUBJECT = re.compile(r"\s*[,—–-]?\s*" + _VERB + r"\s+" + _SP + r"{1,80})")
 _ACCORDING_AFTER = re.compile(r"\s*[,—–-]?\s*according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
 _ACCORDING_BEFORE = re.compile(r"according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
 _COLON_BEFORE = re.compile(r"^\s*(?P<sp>[^,.;:!?“”\"\n]{2,60}?)\s*:\s*$")
 _VERB_ANY = re.compile(r"\b" + _VERB)
-_VERB_AFTER_NAME = re.compile(r"\s+" + _ADVERB + _VERB)
+_VERB_AFTER_NAME = re.compile(r",?\s+" + _ADVERB + _VERB)
 _TRAILING_ADVERBS = re.compile(r"\s+" + _ADVERB + r"$")
 _RELATIVE = re.compile(
     r"^(?P<np>(?:the|a|an|this|that|its|his|her|their)\s+[\w’'\- ]{1,40}?)\s+(?:that|which|who)\b",
@@ -66,6 +76,21 @@ UNNAMED = "unnamed"  # speaker_kind of a source described but not named
 _MAX_VERB_GAP_WORDS = 30  # words between a reporting verb and the quote it introduces
 _MAX_THAT_GAP_WORDS = 60  # ... when "said that" makes the whole sentence reported speech
 _SCARE_MAX_WORDS = 5
+_AFTER_PREPOSITION = re.compile(r"\b(?:of|to|at|on|in|from|with|by|for)\s+(?:the\s+)?$")
+_ROLE_REACH = 1500  # characters back a definite role ("the senator") looks for its holder
+_PRONOUN_SAID = re.compile(r"(He|She)\s+" + _ADVERB + _VERB)
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+_NEW_SENTENCE_WORDS = frozenset({"The", "A", "An", "This", "That", "These", "Those", "It",
+                                 "He", "She", "They", "We", "I", "But", "And", "In", "On"})
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+$")
+# The rest of a sentence that names its speaker at its end: "... illogical and a “bad
+# idea” with regard to Mexico, Economy Minister Marcelo Ebrard said Tuesday."
+_SENTENCE_END_ATTRIBUTION = re.compile(
+    r"[^“”\"\n]*?,\s*" + _SP + r"{1,60}?)\s+" + _ADVERB + _VERB
+    + r"(?:\s+[\w.’'\-]+){0,4}\s*[.!?]?\s*$"
+)
+# ... or with the verb first: "... a “hard-liner” even within Hamas, said Matthew Levitt, ..."
+_SENTENCE_END_VERB_FIRST = re.compile(r"[^“”\"\n]*?,\s*" + _VERB + r"\s+" + _SP + r"{1,80})")
 
 
 @dataclass
@@ -111,10 +136,12 @@ def _is_close(text: str, i: int, straight: str) -> bool:
 
 _DOUBLE_MARKS = (_OPEN + '"', _CLOSE + '"')
 _SINGLE_MARKS = ("‘", "’")
+# Two single closing marks written for a closing double one (AP wire copy).
+_PAIRED_CLOSE = ("’’", "''")
 # Any opening or closing mark of each convention: find_segments visits only these characters.
 _ANY_MARK = {
-    marks: re.compile("[" + re.escape("".join(marks)) + "]")
-    for marks in (_DOUBLE_MARKS, _SINGLE_MARKS)
+    _DOUBLE_MARKS: re.compile("’’|''|[" + re.escape("".join(_DOUBLE_MARKS)) + "]"),
+    _SINGLE_MARKS: re.compile("[" + re.escape("".join(_SINGLE_MARKS)) + "]"),
 }
 
 
@@ -137,6 +164,14 @@ def find_segments(text: str) -> list[_Segment]:
         start: int | None = None
         for mark in any_mark.finditer(text, ps, pe):
             i, ch = mark.start(), mark.group()
+            if ch in _PAIRED_CLOSE:
+                if start is not None:
+                    seg = _segment(text, start, i, False, chain)
+                    seg.close = i + 1  # the attribution after it starts past both marks
+                    segments.append(seg)
+                    start = None
+                    chain += 1
+                continue
             if start is None and _is_open(text, i, straight) and ch in opens:
                 start = i
             elif start is not None and _is_close(text, i, straight) and ch in closes:
@@ -184,12 +219,15 @@ def _speaker_from_phrase(
         return None
     low = phrase.lower()
     if low in PRONOUNS:
-        person = ctx.salient_person_before(start)
+        person = ctx.salient_person_before(start, pronoun=low)
         return _Attribution(person, PERSON, None) if person else _Attribution(None, "unknown", None)
     last_word = low.split()[-1]
     if last_word in PRONOUNS and " " in low:  # "In a Tumblr post at the time she"
         return _speaker_from_phrase(phrase.split()[-1], start + len(phrase) - len(last_word), ctx)
     if low in ("it", "they"):
+        earlier = ctx.last_source_before(start, plural=low == "they")
+        if earlier:
+            return _Attribution(earlier.speaker, earlier.kind, None)
         org = ctx.last_org_before(start)
         return _Attribution(org, ORG, None) if org else None
     if _SUBJECT_WORDS.match(phrase):
@@ -209,13 +247,63 @@ def _speaker_from_phrase(
     if heads and head not in DOCUMENT_NOUNS and head not in ORG_NOUNS:
         ctx.org_speakers.append(heads[0])
         return _Attribution(heads[0].name, ORG, None)
+    role = _role_holder(np, start, ctx) if head in ROLE_NOUNS else None
+    if role:
+        return _Attribution(role, PERSON, None)
     if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS
                                and head not in UNNAMED_NOUNS):
         return None
     np = np[0].lower() + np[1:] if np.lower().startswith(_DETERMINERS) else np
     if head in UNNAMED_NOUNS:  # "an insider", "the study authors", "Swift's rep": as written
-        return _Attribution(np, UNNAMED, None)
-    return _Attribution(np, "document" if head in DOCUMENT_NOUNS else ORG, None)
+        att = _Attribution(np, UNNAMED, None)
+    else:
+        att = _Attribution(np, "document" if head in DOCUMENT_NOUNS else ORG, None)
+    ctx.sources.append((start, head.endswith("s") and not head.endswith("ss"), att))
+    return att
+
+
+def _role_holder(np: str, start: int, ctx: _Context) -> str | None:
+    """The person a definite role with no name of its own points back at ("the senator",
+    "the government spokesman", "the singer"): the salient person of the last few
+    paragraphs. A role that names its institution ("the UN High Commissioner") or an
+    indefinite one ("a spokesperson") is someone else, left as written."""
+    words = np.split()
+    while words and words[0].lower() in ("but", "and", "so", "then", "while"):
+        words = words[1:]
+    if len(words) < 2 or words[0].lower() != "the" or any(w[:1].isupper() for w in words[1:]):
+        return None
+    if words[-1].lower() not in ROLE_NOUNS:
+        return None
+    return ctx.salient_person_before(start, since=start - _ROLE_REACH)
+
+
+def _antecedent(start: int, comma: int, ctx: _Context) -> _Attribution | None:
+    """What "which" or "who" after a comma refers to: the last person or organisation
+    named before that comma in the clause."""
+    named = [m for m in ctx.mentions_between(start, comma) if m.kind in (PERSON, ORG)]
+    if not named:
+        return None
+    if named[-1].kind == PERSON:
+        ctx.note_speaker(named[-1])
+    else:
+        ctx.org_speakers.append(named[-1])
+    return _Attribution(named[-1].name, named[-1].kind, None)
+
+
+def _clause_subject(clause: str, start: int, ctx: _Context) -> _Attribution | None:
+    """The subject of a clause whose words right before the verb name no one:
+    "One of the protesters, Hayley Walsh, 42, a lecturer from Nottingham, said:",
+    "He funds gun control groups and has stated, “...”". A pronoun opening the
+    sentence is its antecedent; otherwise the first person the clause names."""
+    first = clause.split()[:1]
+    if first and first[0].lower() in PRONOUNS:
+        person = ctx.salient_person_before(start, pronoun=first[0].lower())
+        return _Attribution(person, PERSON, None) if person else None
+    people = [m for m in ctx.mentions_between(start, start + len(clause)) if m.kind == PERSON]
+    if people:
+        ctx.note_speaker(people[0])
+        return _Attribution(people[0].name, PERSON, None)
+    return None
 
 
 def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _Attribution | None:
@@ -223,6 +311,10 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
     if seg.close >= limit:
         return None
     pos = seg.close + 1
+    if text[seg.text_end - 1 : seg.text_end] in (".", "?", "!"):
+        nxt = _NEXT_WORD.match(text, pos, limit)
+        if nxt and nxt.group(1) in _NEW_SENTENCE_WORDS:  # “... guilt?” The minister admitted
+            return None
     for pattern in (_ACCORDING_AFTER, _AFTER_VERB_SUBJECT, _AFTER_SUBJECT_VERB):
         m = pattern.match(text, pos, limit)
         if not m:
@@ -237,6 +329,37 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
     return None
 
 
+_NOUN_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their|our|my|your|these|those|campaign)\s+$")
+_NOUN_AFTER = re.compile(r"\s+(?:for|of)\b")
+
+
+def _is_plural_noun(pre: str, v: re.Match[str]) -> bool:
+    """A reporting verb's -s form used as a plural noun ("its campaign pledges for the
+    election", "the claims of"): no one speaks there."""
+    return v.group("v").endswith("s") and bool(
+        _NOUN_BEFORE.search(pre, 0, v.start()) or _NOUN_AFTER.match(pre, v.end())
+    )
+
+
+def _attribution_at_sentence_end(
+    text: str, seg: _Segment, limit: int, ctx: _Context
+) -> _Attribution | None:
+    """A quotation inside a sentence whose speaker comes at its end, after a comma
+    ("... a “bad idea” with regard to Mexico, Economy Minister Marcelo Ebrard said.")."""
+    end = sentence_end_after(text, seg.close + 1, limit)
+    m = _SENTENCE_END_ATTRIBUTION.match(text, seg.close + 1, end)
+    phrase = m.group("sp") if m else ""
+    if not m:
+        m = _SENTENCE_END_VERB_FIRST.match(text, seg.close + 1, end)
+        if not m:
+            return None
+        phrase = m.group("sp").split(",")[0]
+    att = _speaker_from_phrase(phrase, m.start("sp"), ctx)
+    if att:
+        att.verb = m.group("v")
+    return att
+
+
 def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> _Attribution | None:
     """Lavrov said: “...” / X said that ... “...” / according to X, “...”."""
     start = sentence_start_before(text, seg.open, floor)
@@ -246,11 +369,13 @@ def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> 
         att = _speaker_from_phrase(m.group("sp"), start + m.start("sp"), ctx)
         if att:
             return att
-    verbs = list(_VERB_ANY.finditer(pre))
+    verbs = [v for v in _VERB_ANY.finditer(pre) if not _is_plural_noun(pre, v)]
     for v in reversed(verbs):
         gap = pre[v.end() :].split()
         if len(gap) > (_MAX_THAT_GAP_WORDS if gap[:1] == ["that"] else _MAX_VERB_GAP_WORDS):
             return None
+        if _PASSIVE.search(pre, 0, v.start()) and v.group("v").endswith(("ed", "told")):
+            return _Attribution(None, "unknown", v.group("v"))  # "Ishiba was asked, “...”"
         clause = _TRAILING_ADVERBS.sub(" ", pre[: v.start()])
         if _COORDINATED.search(clause) and v is not verbs[0]:
             continue  # "... said X and added, “...”": the subject is the earlier verb's
@@ -261,8 +386,14 @@ def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> 
         else:
             tail_at = max(clause.rfind(","), clause.rfind(";")) + 1
             phrase = clause[tail_at:]
-            att = _speaker_from_phrase(phrase, start + tail_at, ctx, nearest=True)
-            if att is None and (not phrase.strip() or phrase.strip()[0].islower()):
+            if phrase.strip().lower() in ("which", "who"):  # "the Group in Turkey, which says"
+                att = _antecedent(start, start + tail_at, ctx)
+            else:
+                att = _speaker_from_phrase(phrase, start + tail_at, ctx, nearest=True)
+            loose = not phrase.strip() or phrase.strip()[0].islower()
+            if att is None and (loose or _COORDINATED.search(clause)):
+                att = _clause_subject(clause, start, ctx)
+            if att is None and loose:
                 first = clause.split(",")[0]  # "Cheuk Hau-yip, the commander of ..., said:"
                 att = _speaker_from_phrase(first, start, ctx, nearest=True)
         if att:
@@ -283,6 +414,9 @@ class _Context:
     quoted: list[tuple[int, int]]  # in text order, disjoint
     speakers: list[Mention] = field(default_factory=list)
     org_speakers: list[Mention] = field(default_factory=list)
+    # (offset, plural, attribution) of each speaker named by a noun phrase ("the letter",
+    # "the lawmakers"): a later "it" or "they" may be that speaker
+    sources: list[tuple[int, bool, _Attribution]] = field(default_factory=list)
     text: str = ""
 
     def __post_init__(self) -> None:
@@ -303,10 +437,14 @@ class _Context:
         """Remember a named speaker: the likeliest antecedent of a later "he"."""
         self.speakers.append(m)
 
-    def salient_person_before(self, pos: int) -> str | None:
+    def salient_person_before(
+        self, pos: int, since: int = 0, pronoun: str | None = None
+    ) -> str | None:
         """Antecedent of "he"/"she": the latest sentence subject or named speaker
-        before `pos`, else the person last named outside quotation marks."""
-        earlier = self.mentions_between(0, pos)
+        before `pos`, else the person last named outside quotation marks; only
+        mentions from `since` on count. For a `pronoun`, people whose first name
+        is known to be of the other gender are passed over (when anyone is left)."""
+        earlier = self.mentions_between(max(since, 0), pos)
         salient = [
             m
             for m in earlier
@@ -314,26 +452,68 @@ class _Context:
             and self._outside(m)
             and (m.subject or _VERB_AFTER_NAME.match(self.text, m.end))
         ]
-        salient += [m for m in self.speakers if m.start < pos]
+        salient += [m for m in self.speakers if since <= m.start < pos]
+        named = [m for m in earlier if m.kind == PERSON and self._outside(m)]
+        if pronoun:
+            agree_salient, agree_named = _agreeing(salient, pronoun), _agreeing(named, pronoun)
+            if agree_salient or agree_named:
+                salient, named = agree_salient, agree_named
         if salient:
             return max(salient, key=lambda m: m.start).name
-        return next(
-            (m.name for m in reversed(earlier) if m.kind == PERSON and self._outside(m)), None
-        )
+        return named[-1].name if named else None
+
+    def last_source_before(self, pos: int, plural: bool) -> _Attribution | None:
+        """The last speaker named by a noun phrase ("the letter stated", "the lawmakers
+        wrote") that "it" (singular) or "they" (plural) can be, when no organisation
+        was named since."""
+        fits = [(at, att) for at, pl, att in self.sources if at < pos and pl == plural]
+        if not fits:
+            return None
+        at, att = fits[-1]
+        later_org = any(m.kind == ORG and self._outside(m)
+                        for m in self.mentions_between(at + 1, pos))
+        return None if later_org else att
 
     def last_org_before(self, pos: int) -> str | None:
-        """Antecedent of "it"/"they" as a speaker: the organisation last quoted, else last named."""
+        """Antecedent of "it"/"they" as a speaker: the later of the organisation last
+        quoted and the last one named outside quotation marks other than as the
+        complement of a preposition ("... put out a statement to the organisers of the
+        AMAs. “...,” it says": the statement's author, not the AMAs)."""
         quoted = [m for m in self.org_speakers if m.start < pos]
-        if quoted:
-            return quoted[-1].name
-        return next(
-            (
-                m.name
-                for m in reversed(self.mentions_between(0, pos))
-                if m.kind == ORG and self._outside(m)
-            ),
-            None,
-        )
+        named = [
+            m
+            for m in self.mentions_between(0, pos)
+            if m.kind == ORG and self._outside(m)
+            and not _AFTER_PREPOSITION.search(self.text, max(m.start - 12, 0), m.start)
+        ]
+        found = [x[-1] for x in (quoted, named) if x]
+        if not found:
+            return None
+        chosen = max(found, key=lambda m: m.start)
+        self.org_speakers.append(chosen)
+        return chosen.name
+
+
+_OTHER_GENDER = {"he": ("female",), "she": ("male",)}  # "mostly_" names (Taylor) stay open
+
+
+@lru_cache(maxsize=1)
+def _gender_of() -> Callable[[str], str]:
+    """gender-guesser's first-name lookup ('male', 'mostly_female', 'andy', 'unknown'...),
+    built once, on first use; each name's answer is kept, as the lookup is slow."""
+    from gender_guesser.detector import Detector
+
+    return lru_cache(maxsize=65536)(Detector(case_sensitive=True).get_gender)
+
+
+def _agreeing(people: list[Mention], pronoun: str) -> list[Mention]:
+    """The people "he" or "she" can refer to: all but those whose first name is known
+    to be of the other gender."""
+    other = _OTHER_GENDER.get(pronoun)
+    if not other:
+        return people
+    gender = _gender_of()
+    return [m for m in people if " " not in m.name or gender(m.name.split()[0]) not in other]
 
 
 def _norm(s: str) -> str:
@@ -360,6 +540,8 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
         att = _attribution_after(text, seg, nxt, ctx) or _attribution_before(
             text, seg, prev_close, ctx
         )
+        if att is None or att.speaker is None:  # the sentence's end may name the speaker
+            att = _attribution_at_sentence_end(text, seg, nxt, ctx) or att
         atts.append(att)
     _inherit(segments, atts, text, paragraphs, ctx)
     quotes = []
@@ -368,6 +550,8 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
         if words < 2 or ((att is None or att.speaker is None) and words <= _SCARE_MAX_WORDS):
             continue
         if (att is None or att.speaker is None) and _is_slogan(text, seg):
+            continue
+        if _is_title(text[seg.text_start : seg.text_end]):
             continue
         att = att or _Attribution(None, "unknown", None)
         quotes.append(
@@ -382,6 +566,22 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
             )
         )
     return quotes
+
+
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "at", "and", "or",
+                               "for", "with", "by", "from", "de"})
+_TITLE_MAX_WORDS = 10
+
+
+def _is_title(quoted: str) -> bool:
+    """The title of a work in quotation marks (“Black Water”, “China Grove”):
+    a short run of capitalised words with no sentence punctuation, which no one said."""
+    words = quoted.rstrip(",").split()
+    if not 2 <= len(words) <= _TITLE_MAX_WORDS or quoted.rstrip().endswith((".", "!", ",")):
+        return False
+    return words[0][:1].isupper() and all(
+        w[:1].isupper() or w.lower() in _TITLE_SMALL_WORDS for w in words[1:]
+    )
 
 
 def _is_slogan(text: str, seg: _Segment) -> bool:
@@ -466,6 +666,11 @@ def _from_earlier_paragraphs(
         ]
         if spoken:
             return spoken[-1]
+        said = _PRONOUN_SAID.match(text, ps, pe)
+        if said:  # "He lamented that ...", then a paragraph that is only a quotation
+            person = ctx.salient_person_before(ps, pronoun=said.group(1).lower())
+            if person:
+                return _Attribution(person, PERSON, said.group("v"))
         named = [m for m in ctx.mentions_between(ps, pe) if m.kind == PERSON]
         reported = [m for m in named if _VERB_AFTER_NAME.match(text, m.end, pe)]
         if reported:

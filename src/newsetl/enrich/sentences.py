@@ -62,3 +62,11 @@ def sentence_start_before(text: str, pos: int, floor: int = 0) -> int:
     while start < pos and text[start].isspace():
         start += 1
     return start
+
+
+def sentence_end_after(text: str, pos: int, limit: int) -> int:
+    """Offset where the sentence containing `pos` ends (at most `limit`)."""
+    for m in _BOUNDARY.finditer(text, pos, limit):
+        if _is_real_boundary(text, m.start()):
+            return m.end()
+    return limit

@@ -23,7 +23,7 @@ from newsetl.page.item import parse_item
 # Bump when a change to extraction or enrichment changes what is stored:
 # the next backfill then re-extracts every item and versions the old rows.
 # `tests/test_extractor_version.py` fails when the output changes without a bump.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 # The reject reason of an input on which extraction raised something other than `Rejected`.
 EXTRACTOR_ERROR = "extractor-error"
@@ -57,7 +57,7 @@ def extract_item(item: Item, enrich_text: bool = True) -> Article:
     is recorded as `provenance["enrichment"] = "failed: <detail>"`: the page
     fields were extracted, and losing the article for its entities would be worse.
     The detected language chooses the enrichment method, and `article.enrichment`
-    records which ran ('full', 'people+quotes (language de)', 'none (language xx)',
+    records which ran ('full', 'people+quotes+organisations (language de)', 'none (language xx)',
     'failed'), so an article without entities says why.
     """
     article = parse_item(item)
