@@ -12,7 +12,7 @@ export DO_NOT_TRACK ?= 1
 # 2-core machine, past Prefect's default wait of 20 s.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: run test fuzz lint eval bench lock clean
+.PHONY: run test fuzz lint eval bench bench-writer bench-growth lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,16 @@ eval: $(STAMP)
 	$(BIN)/python bench/enrich_eval.py
 
 bench: $(STAMP)
-	$(BIN)/python bench/scale.py $(if $(PAGES),--pages $(PAGES))
+	$(BIN)/python bench/scale.py $(if $(PAGES),--pages $(PAGES)) $(if $(ROUNDS),--rounds $(ROUNDS))
+
+# The load path's ceiling without extraction (pre-built rows), one DuckDB file, one writer.
+bench-writer: $(STAMP)
+	$(BIN)/python bench/writer_ceiling.py $(if $(ARTICLES),--articles $(ARTICLES))
+
+# An incremental run of 1,000 pages, search and views at each warehouse size (issue 19);
+# SIZES="10000 100000" for fewer, DIR=... to keep (and grow further) the warehouse.
+bench-growth: $(STAMP)
+	$(BIN)/python bench/growth.py --sizes $(or $(SIZES),10000 100000 1000000) $(if $(DIR),--dir $(DIR))
 
 # Re-pin requirements.lock after changing dependencies in pyproject.toml.
 lock:

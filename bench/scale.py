@@ -1,32 +1,47 @@
-"""Backfill throughput at scale, beside bare trafilatura, measured in one run.
+"""Backfill throughput at scale, beside bare trafilatura, in alternating rounds.
 
-    make bench-scale      # or: .venv/bin/python bench/scale.py [--pages N] [--out FILE]
+    make bench PAGES=1000 ROUNDS=5   # or: .venv/bin/python bench/scale.py [--pages N] [--rounds R]
 
 Builds an archive of N distinct HTML pages (default 5,000) from the gold pages in
 ../shared/eval: each copy gets its own URL and a changed sentence, so it is its own
-article. Then, in this order, on this machine:
+article. Then, on this machine, R rounds (default 3) of three phases each:
 
-1. bare trafilatura (`bare_extraction(with_metadata=True)`, the call the gold sets'
-   reference figures use) over the same pages, already in memory, in one process;
-2. the backfill flow into a fresh warehouse, on a local Prefect server, with the
-   peak memory of this process and its children sampled (PSS; the server excluded);
-3. the same flow again at once: the no-op rerun;
-4. the same flow on the first 1,000 pages, for memory against size;
-5. the same backfill without Prefect (`pipeline.backfill_files` on threads, plus the
-   search index refresh the flow does), alternated with more flow runs
-   (`--repeats`): the Prefect overhead is the difference of the medians;
-6. the DuckDB load alone: the last plain run's batches loaded into empty warehouses.
+- trafilatura: bare `bare_extraction(with_metadata=True)` (the call the gold sets'
+  reference figures use) over the same pages, already in memory, in one process;
+- flow: the backfill flow into a fresh warehouse, on a Prefect server: the kept
+  one (`newsetl server start`) when it runs, else the one PREFECT_API_URL names,
+  else one started here for the bench (the output says which);
+- plain: the same work without Prefect: the flow's body (`pipeline.run.writing`,
+  `backfill_files` on threads of our own, the same index update on the way out).
 
-Figures go to a JSON file and a table. The machine is noisy: compare ratios.
+A machine shared with others is never quiet, and whatever else runs lands on the
+phase that happens to run then: three sequential runs at 1,000 pages gave ratios of
+1.06x, 1.5x and 1.33x. Rounds interleave the phases so that noise hits all three
+alike, and the order rotates from round to round (trafilatura-flow-plain,
+flow-plain-trafilatura, ...), so that what one phase leaves behind (a server still
+writing a run's logs, a busy page cache) does not always fall on the same neighbour.
+Every round starts from the same state: fresh warehouses, no extraction processes.
+The figures are per-round ratios (a round's phases ran close together): their
+median and their spread (min-max), with a verdict when the spread is too wide to
+conclude, and for the Prefect overhead, whether it is under the 5% target.
+
+After the rounds, outside the timed phases (sampling memory costs the kernel time):
+peak memory of the flow's processes at N and at 1,000 pages, the no-op rerun, and
+the DuckDB load alone (the last plain run's batches into empty warehouses). For the
+load path's ceiling without extraction see `bench/writer_ceiling.py`.
+
+Figures go to a JSON file and a table.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,7 +49,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import psutil
@@ -43,17 +58,21 @@ REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "eval"
 sys.path.insert(0, str(REPO))
 
+from newsetl.archive.files import list_inputs  # noqa: E402
 from newsetl.cli import load_flow  # noqa: E402
 from newsetl.pipeline.backfill import (  # noqa: E402
     Extracted,
     ExtractOptions,
     backfill_files,
     extract_group,
-    stop_extraction_pool,
 )
+from newsetl.pipeline.run import writing  # noqa: E402
 from newsetl.pipeline.runners import THREADS_IN_FLIGHT  # noqa: E402
-from newsetl.store.search import refresh_index  # noqa: E402
 from newsetl.store.warehouse import Ledger, connect, load_batch  # noqa: E402
+
+PHASES = ("trafilatura", "flow", "plain")
+OVERHEAD_TARGET = 0.05  # issue 18: Prefect overhead under 5% of the flow's wall time
+RATIO_SPREAD_LIMIT = 0.2  # a ratio whose rounds differ by more than 20% of its median
 
 # The URLs a page gives for itself: rel=canonical and og:url (attribute order varies).
 _SELF_URL = re.compile(rb"""<(?:link[^>]*rel=["']?canonical|meta[^>]*og:url)[^>]*"""
@@ -104,13 +123,19 @@ def build_corpus(root: Path, n: int) -> list[bytes]:
     return htmls
 
 
-def trafilatura_rate(htmls: list[bytes]) -> float:
+def read_corpus(root: Path) -> list[bytes]:
+    """The pages `build_corpus` wrote, back in memory (trafilatura's input)."""
+    return [gzip.decompress(p.read_bytes()) for p in sorted(root.glob("*/*.html.gz"))]
+
+
+def trafilatura_seconds(htmls: list[bytes]) -> float:
+    """Wall time of bare trafilatura over `htmls`, in this process, one page after another."""
     from trafilatura import bare_extraction
 
     start = time.perf_counter()
     for html in htmls:
         bare_extraction(html, with_metadata=True)
-    return len(htmls) / (time.perf_counter() - start)
+    return time.perf_counter() - start
 
 
 def _is_prefect_server(cmdline: list[str]) -> bool:
@@ -164,34 +189,109 @@ def size_per_1000(warehouse: Path) -> tuple[int, float]:
     return articles, warehouse.stat().st_size / max(articles, 1) * 1000 / 2**20
 
 
+def spread(values: list[float]) -> dict[str, float]:
+    """Median and range of per-round figures (min-max: with 3-5 rounds, quartiles
+    would be read off one or two values anyway)."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def ratio_verdict(ratio: dict[str, float], rounds: int) -> str:
+    """Whether the rounds agree well enough for the end-to-end ratio to mean something."""
+    if rounds < 3:
+        return f"too few rounds ({rounds}) to judge the spread: run 3 or more"
+    width = (ratio["max"] - ratio["min"]) / ratio["median"]
+    if width > RATIO_SPREAD_LIMIT:
+        return (f"too wide to conclude: the rounds differ by {width:.0%} of the median "
+                f"(more than {RATIO_SPREAD_LIMIT:.0%}); run more rounds or on a quieter machine")
+    return f"consistent: the rounds differ by {width:.0%} of the median"
+
+
+def overhead_verdict(overhead: dict[str, float], rounds: int,
+                     target: float = OVERHEAD_TARGET) -> str:
+    """Whether the Prefect overhead is under `target`, in every round, none, or unknown.
+
+    The flow does all that the plain run does and more, so a round where the
+    plain run is slower by more than `target` shows noise larger than the
+    effect being judged: then nothing is concluded, whatever the range.
+    """
+    low, high = overhead["min"], overhead["max"]
+    if rounds < 3:
+        return f"too few rounds ({rounds}) to judge: run 3 or more"
+    if low < -target:
+        return (f"too noisy to conclude: in one round the plain run took {-low:.1%} longer "
+                f"than the flow, which does more; noise of that size hides a {target:.0%} "
+                "effect; run more rounds or on a quieter machine")
+    if high < target:
+        return f"target met: under {target:.0%} in every round"
+    if low >= target:
+        return f"target not met: {target:.0%} or more in every round"
+    both = " (the range holds both 0% and the target)" if low <= 0 else ""
+    return (f"too wide to conclude: the rounds range over {low:.1%} to {high:.1%}, "
+            f"which includes {target:.0%}{both}; run more rounds or on a quieter machine")
+
+
+def per_round(seconds: dict[str, list[float]]) -> tuple[list[float], list[float]]:
+    """Each round's end-to-end ratio to trafilatura and its Prefect overhead share."""
+    flow, plain, traf = seconds["flow"], seconds["plain"], seconds["trafilatura"]
+    return ([t / f for f, t in zip(flow, traf, strict=True)],
+            [1 - p / f for f, p in zip(flow, plain, strict=True)])
+
+
+def summary(seconds: dict[str, list[float]]) -> str:
+    """One line on the rounds so far, so that an interrupted bench still says something."""
+    ratios, overheads = map(spread, per_round(seconds))
+    return (f"end to end {ratios['median']:.2f}x trafilatura ({ratios['min']:.2f}-"
+            f"{ratios['max']:.2f}), Prefect overhead {overheads['median']:.1%} "
+            f"({overheads['min']:.1%} to {overheads['max']:.1%})")
+
+
+def prefect_server(tmp: Path, user_url: str | None
+                   ) -> tuple[str, AbstractContextManager[str | None]]:
+    """Which Prefect server the flow runs use, and a context that provides it.
+
+    `user_url` is PREFECT_API_URL as the user set it, before `load_flow`, which
+    sets it to the kept server's (`newsetl server start`) when one runs, or
+    may start a temporary server for the command; when nothing did, a server
+    is started here for the length of the bench.
+    """
+    from newsetl.pipeline.prefect_server import prefect_home, running
+
+    api_url = os.environ.get("PREFECT_API_URL")
+    kept = running(prefect_home())
+    if user_url:
+        return f"{user_url} (PREFECT_API_URL)", nullcontext(None)
+    if api_url and kept is not None and kept.api_url == api_url:
+        return f"kept server {kept.url} (newsetl server start)", nullcontext(None)
+    if api_url:
+        return (f"temporary server {api_url.removesuffix('/api')}, started for this bench "
+                "(no kept server ran)"), nullcontext(None)
+    return "a local server started for this bench (no kept server ran)", \
+        load_flow("serve", "local_server")(tmp / "prefect")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of trafilatura, flow and plain, interleaved")
     parser.add_argument("--workers", type=int, default=None,
                         help="extraction processes (default: one per core)")
-    parser.add_argument("--repeats", type=int, default=2,
-                        help="flow and plain runs, alternated (medians reported)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "scale.json")
     args = parser.parse_args()
     workers = args.workers or os.cpu_count() or 1
     tmp = Path(tempfile.mkdtemp(prefix="newsetl-scale-"))
     archive, small = tmp / "archive", tmp / "archive" / "000"
-    htmls = build_corpus(archive, args.pages)
-    print(f"corpus: {args.pages} pages, {sum(map(len, htmls)) / 2**20:.0f} MB of HTML in {tmp}")
-
-    traf_rate = trafilatura_rate(htmls)
-    del htmls
-    print(f"bare trafilatura: {traf_rate:.1f} pages/s")
-
+    html_mb = sum(map(len, build_corpus(archive, args.pages))) / 2**20
+    print(f"corpus: {args.pages} pages, {html_mb:.0f} MB of HTML in {tmp}")
     build_corpus(tmp / "warm", 4 * workers)
 
-    serve = load_flow("serve", "local_server")
+    user_url = os.environ.get("PREFECT_API_URL")
     backfill = load_flow("backfill", "backfill")
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    server, serving = prefect_server(tmp, user_url)
+    print(f"Prefect: {server}")
 
-    def flow_run(target: Path, paths: list[Path]) -> dict:
-        return backfill(paths=[str(p) for p in paths], warehouse=str(target),
-                        workers=workers)
+    def flow(target: Path, paths: list[Path]) -> dict:
+        return backfill(paths=[str(p) for p in paths], warehouse=str(target), workers=workers)
 
     kept: list[Extracted] = []
 
@@ -202,35 +302,56 @@ def main() -> int:
         return batches
 
     def plain(target: Path) -> None:
-        """What the flow does, on threads of our own instead of Prefect tasks."""
+        """The flow's body without Prefect: same lock, run row, loads and index update."""
         kept.clear()
-        with ThreadPoolExecutor(THREADS_IN_FLIGHT) as threads:
-            backfill_files(target, [str(archive)], "plain", ExtractOptions(workers=workers),
-                           in_flight=THREADS_IN_FLIGHT,
-                           submit=lambda *group: threads.submit(extract_and_keep, *group))
-        stop_extraction_pool()  # as the flow does
-        with connect(target) as con:
-            refresh_index(con)
+        files = [str(p) for p in list_inputs([archive])]
+        with (ThreadPoolExecutor(THREADS_IN_FLIGHT) as threads, writing(str(target)) as session,
+              session.run("backfill", {"paths": [str(archive)]}) as run):
+            backfill_files(session.warehouse, files, run.run_id,
+                           ExtractOptions(workers=workers), in_flight=THREADS_IN_FLIGHT,
+                           submit=lambda *group: threads.submit(extract_and_keep, *group),
+                           counts=run.counts)
 
-    flow_runs, plain_runs = [], []
-    with serve(tmp / "prefect") as api_url, temporary_settings({PREFECT_API_URL: api_url}):
-        # A server busy with its own start-up would steal a core from the first run.
-        flow_run(tmp / "warm.duckdb", [tmp / "warm"])
-        with peak_memory() as peak:
-            seconds, first = timed(lambda: flow_run(tmp / "flow-0.duckdb", [archive]))
-            memory_full = peak()
-        flow_runs.append(seconds)
-        noop_seconds, again = timed(lambda: flow_run(tmp / "flow-0.duckdb", [archive]))
-        with peak_memory() as peak:
-            flow_run(tmp / "small.duckdb", [small])
-            memory_small = peak()
-        # Flow and plain runs alternate, so that the machine's noise hits both alike.
-        for r in range(args.repeats):
-            plain_runs.append(timed(lambda r=r: plain(tmp / f"plain-{r}.duckdb"))[0])
-            if r:
-                flow_runs.append(timed(lambda r=r: flow_run(tmp / f"flow-{r}.duckdb",
-                                                            [archive]))[0])
-    flow_seconds, plain_seconds = statistics.median(flow_runs), statistics.median(plain_runs)
+    def trafilatura() -> float:
+        htmls = read_corpus(archive)  # untimed: the flow reads its files, this reads memory
+        seconds = trafilatura_seconds(htmls)
+        del htmls
+        return seconds
+
+    seconds: dict[str, list[float]] = {phase: [] for phase in PHASES}
+    with serving as api_url:
+        if api_url:
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+
+            settings = temporary_settings({PREFECT_API_URL: api_url})
+        else:
+            settings = nullcontext()
+        with settings:
+            # A server busy with its own start-up would steal a core from the first round.
+            flow(tmp / "warm.duckdb", [tmp / "warm"])
+            for r in range(args.rounds):
+                order = PHASES[r % 3:] + PHASES[:r % 3]
+                for phase in order:
+                    gc.collect()
+                    target = tmp / f"{phase}-{r}.duckdb"
+                    run = {"trafilatura": trafilatura,
+                           "flow": lambda t=target: flow(t, [archive]),
+                           "plain": lambda t=target: plain(t)}[phase]
+                    seconds[phase].append(timed(run)[0])
+                print(f"round {r + 1}/{args.rounds} ({', '.join(order)}): "
+                      + ", ".join(f"{p} {seconds[p][-1]:.1f} s" for p in PHASES)
+                      + f"; so far {summary(seconds)}", flush=True)
+                for phase in ("flow", "plain"):  # keep round 0's for size and the rerun
+                    if r:
+                        for f in tmp.glob(f"{phase}-{r}.*"):
+                            shutil.rmtree(f) if f.is_dir() else f.unlink()
+            with peak_memory() as peak:
+                first = flow(tmp / "memory.duckdb", [archive])
+                memory_full = peak()
+            noop_seconds, again = timed(lambda: flow(tmp / "memory.duckdb", [archive]))
+            with peak_memory() as peak:
+                flow(tmp / "small.duckdb", [small])
+                memory_small = peak()
     small_pages = sum(1 for _ in small.glob("*.html.gz"))
 
     load_seconds = []
@@ -242,20 +363,29 @@ def main() -> int:
                                     for e in kept))
     articles, mb_per_1000 = size_per_1000(tmp / "flow-0.duckdb")
 
+    pages = args.pages
+    end_to_end, overhead = map(spread, per_round(seconds))
+    medians = {phase: statistics.median(values) for phase, values in seconds.items()}
+
+    def rounded(figure: dict[str, float], digits: int) -> dict[str, float]:
+        return {k: round(v, digits) for k, v in figure.items()}
+
     figures = {
-        "pages": args.pages,
+        "pages": pages,
+        "rounds": args.rounds,
+        "prefect_server": server,
         "articles_loaded": first["loaded"],
         "rejected": first["rejected"],
         "extraction_processes": workers,
-        "end_to_end_pages_per_s": round(args.pages / flow_seconds, 1),
-        "trafilatura_pages_per_s": round(traf_rate, 1),
-        "ratio_end_to_end_to_trafilatura": round(args.pages / flow_seconds / traf_rate, 2),
-        "flow_seconds": round(flow_seconds, 1),
-        "plain_seconds": round(plain_seconds, 1),
-        "prefect_overhead_share": round(1 - plain_seconds / flow_seconds, 3),
+        **{f"{phase}_seconds": rounded(spread(values), 1) for phase, values in seconds.items()},
+        "end_to_end_pages_per_s": round(pages / medians["flow"], 1),
+        "trafilatura_pages_per_s": round(pages / medians["trafilatura"], 1),
+        "ratio_end_to_end_to_trafilatura": rounded(end_to_end, 2),
+        "ratio_verdict": ratio_verdict(end_to_end, len(seconds["flow"])),
+        "prefect_overhead_share": rounded(overhead, 3),
+        "prefect_overhead_verdict": overhead_verdict(overhead, len(seconds["flow"])),
         "duckdb_load_rows_per_s": round(rows / statistics.median(load_seconds)),
         "duckdb_load_articles_per_s": round(articles / statistics.median(load_seconds)),
-        "repeats": args.repeats,
         "peak_memory_mb": round(memory_full / 2**20),
         "peak_memory_mb_small": round(memory_small / 2**20),
         "small_pages": small_pages,
@@ -263,14 +393,17 @@ def main() -> int:
         "warehouse_mb_per_1000_articles": round(mb_per_1000, 1),
         "noop_rerun_seconds": round(noop_seconds, 1),
         "noop_rerun_skipped": again["skipped"],
-        "first_to_noop_ratio": round(flow_seconds / noop_seconds, 1),
+        "first_to_noop_ratio": round(medians["flow"] / noop_seconds, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     width = max(map(len, figures))
     for name, value in figures.items():
+        if isinstance(value, dict):
+            value = f"median {value['median']}  (min {value['min']}, max {value['max']})"
         print(f"  {name:{width}s}  {value}")
     print(f"figures: {args.out}")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -19,14 +19,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from newsetl.archive.files import list_inputs
-from newsetl.pipeline.backfill import ExtractOptions, Window, backfill_files, extract_group
+from newsetl.pipeline.backfill import (
+    ExtractOptions,
+    Window,
+    backfill_files,
+    extract_group,
+    retry_unless_stopping,
+)
 from newsetl.pipeline.progress import progress_bar
 from newsetl.pipeline.run import writing
 from newsetl.pipeline.runners import extraction_workers, groups_in_flight, task_runner
 from newsetl.store.warehouse import Counts, connect, ledger_paths
 
 extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
-               cache_policy=NO_CACHE)
+               retry_condition_fn=retry_unless_stopping, cache_policy=NO_CACHE)
 
 
 @flow(name="backfill", task_runner=task_runner())

@@ -17,7 +17,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from newsetl.pipeline.backfill import ExtractOptions, backfill_files, extract_group
+from newsetl.pipeline.backfill import (
+    ExtractOptions,
+    backfill_files,
+    extract_group,
+    retry_unless_stopping,
+)
 from newsetl.pipeline.ingest import Fetched, fetch_source, pages_to_load
 from newsetl.pipeline.progress import progress_bar
 from newsetl.pipeline.run import Session, writing
@@ -26,7 +31,7 @@ from newsetl.store.warehouse import Counts, Warehouse
 from newsetl.web.sources import load_sources
 
 extract = task(extract_group, name="extract", retries=2, retry_delay_seconds=2,
-               cache_policy=NO_CACHE)
+               retry_condition_fn=retry_unless_stopping, cache_policy=NO_CACHE)
 
 
 @task(cache_policy=NO_CACHE)

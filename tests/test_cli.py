@@ -484,3 +484,80 @@ def test_status_shows_runs_rows_rejects_and_the_index(tmp_path: Path):
         con.execute("UPDATE index_state SET dirty = true")
     out = _run("status", "-w", str(warehouse)).stdout
     assert "out of date" in out
+
+
+# -- issue 18: a no-op backfill costs what its work costs: no Prefect ---------------------
+
+_BACKFILL_AND_SAY_IF_PREFECT_CAME = """
+import sys
+from newsetl.cli import app
+try:
+    app(sys.argv[1:])
+finally:
+    print("prefect imported:", "prefect" in sys.modules, file=sys.stderr)
+"""
+
+
+def _loaded_archive(tmp_path: Path, n: int = 3) -> tuple[Path, Path]:
+    """An archive of `n` pages loaded into a warehouse, as a backfill flow would (no Prefect)."""
+    from newsetl.pipeline.backfill import backfill_files
+    from newsetl.pipeline.run import writing
+    from tests.conftest import make_seed_archive
+
+    archive = make_seed_archive(tmp_path / "archive", n)
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    with writing(warehouse) as session, session.run("backfill", {}) as run:
+        backfill_files(warehouse, [str(archive)], run.run_id, counts=run.counts)
+    return archive, warehouse
+
+
+def test_a_no_op_backfill_records_its_run_without_prefect(tmp_path: Path):
+    archive, warehouse = _loaded_archive(tmp_path)
+    home = tmp_path / "prefect-home"
+    result = subprocess.run(
+        [sys.executable, "-c", _BACKFILL_AND_SAY_IF_PREFECT_CAME, "backfill", str(archive),
+         "-w", str(warehouse), "--since", "2020-01-01"], capture_output=True, text=True,
+        env={**os.environ, "PREFECT_HOME": str(home)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "prefect imported: False"
+    assert not home.exists()  # no server asked for, none started
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("backfill ") and ": 3 items seen, 0 loaded" in line
+    assert line.endswith("(nothing new: no flow run)")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("SELECT run_id, flow, status, seen, loaded, skipped, "
+                           "finished_at >= started_at, parameters->>'$.since' FROM runs "
+                           "ORDER BY started_at").fetchall()
+    assert len(rows) == 2
+    run_id, *rest = rows[1]
+    assert run_id in line
+    assert rest == ["backfill", "ok", 3, 0, 3, True, "2020-01-01"]
+
+
+def test_a_backfill_plans_a_flow_run_for_any_new_or_changed_input(tmp_path: Path):
+    """What decides the no-op is the file ledger: an input it does not hold, or holds
+    with another size or modification time, is work (and so a flow run)."""
+    from newsetl.pipeline.backfill import plan_backfill
+
+    archive, warehouse = _loaded_archive(tmp_path)
+    settled = plan_backfill(warehouse, [str(archive)])
+    assert settled is not None and (settled.seen, settled.skipped, settled.loaded) == (3, 3, 0)
+    assert plan_backfill(warehouse, [], reprocess=True) is not None  # the ledger's own inputs
+    assert plan_backfill(tmp_path / "none.duckdb", [str(archive)]) is None  # no warehouse yet
+
+    page = archive / "0001.txt"
+    before, original = page.stat(), page.read_bytes()
+    page.write_bytes(original + b"\nOne more line.")
+    assert plan_backfill(warehouse, [str(archive)]) is None  # changed
+    assert plan_backfill(warehouse, [str(archive / "0000.txt")]) is not None  # not that one
+    page.write_bytes(original)
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert plan_backfill(warehouse, [str(archive)]) is None  # same size, touched: re-read
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert plan_backfill(warehouse, [str(archive)]) is not None
+    (archive / "new.txt").write_text("A new page.\n\nWith a body.", encoding="utf-8")
+    assert plan_backfill(warehouse, [str(archive)]) is None  # new
+    (archive / "new.txt").unlink()
+    with duckdb.connect(str(warehouse)) as con:  # a stale index: the run would rebuild it
+        con.execute("UPDATE index_state SET dirty = true")
+    assert plan_backfill(warehouse, [str(archive)]) is None

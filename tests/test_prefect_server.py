@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import psutil
 import pytest
 
@@ -125,6 +126,60 @@ def test_a_backfill_runs_on_the_kept_server(kept: Kept, tmp_path: Path) -> None:
     ours = [run for run in runs if run["parameters"].get("warehouse") == str(warehouse)]
     assert len(ours) == 1, [run["parameters"] for run in runs]
     assert ours[0]["state_type"] == "COMPLETED"
+
+
+def test_a_no_op_backfill_makes_no_flow_run_and_new_work_does(kept: Kept,
+                                                                 tmp_path: Path) -> None:
+    """Issue 18: a backfill with nothing new is recorded in `runs` without Prefect; one
+    with a changed file runs the flow, on the kept server, as before."""
+    archive, warehouse = tmp_path / "archive", tmp_path / "w.duckdb"
+    archive.mkdir()
+    page = archive / "seed.txt"
+    page.write_bytes((REPO / "seeds" / "000_23bec2932da9a753.txt").read_bytes())
+
+    def flow_runs() -> list[dict]:
+        runs = _get_json(f"{kept.base}/api/flow_runs/filter", {"limit": 200})
+        assert isinstance(runs, list)
+        return [run for run in runs if run["parameters"].get("warehouse") == str(warehouse)]
+
+    def backfill() -> str:
+        result = _cli(kept.env, "backfill", str(archive), "-w", str(warehouse), cwd=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    assert "1 loaded" in backfill() and len(flow_runs()) == 1
+    out = backfill()
+    assert "0 loaded" in out and "1 skipped" in out and "(nothing new: no flow run)" in out
+    assert len(flow_runs()) == 1  # no flow run for the no-op
+    page.write_bytes(page.read_bytes() + b"\n\nA paragraph added later to the story.")
+    out = backfill()
+    assert "1 updated" in out and "nothing new" not in out
+    assert [run["state_type"] for run in flow_runs()] == ["COMPLETED", "COMPLETED"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT status, seen, loaded, updated, skipped FROM runs "
+                           "ORDER BY started_at").fetchall() == [
+            ("ok", 1, 1, 0, 0), ("ok", 1, 0, 0, 1), ("ok", 1, 0, 1, 0)]
+
+
+def test_a_temporary_server_is_out_of_reach_of_the_terminals_ctrl_c(tmp_path: Path) -> None:
+    """The server a flow command starts when none is kept: its own session (a Ctrl-C in
+    the terminal does not reach it), healthy, and gone with its log after a clean stop."""
+    process, api_url = prefect_server.start_temporary(tmp_path, timeout=CLI_TIMEOUT)
+    try:
+        assert os.getsid(process.pid) == process.pid != os.getsid(0)
+        assert prefect_server.is_healthy(api_url)
+        assert list(tmp_path.glob("temporary-server-*.log"))
+    finally:
+        prefect_server.stop_temporary(process, tmp_path)
+    assert _gone(process.pid) and not prefect_server.is_healthy(api_url)
+    assert not list(tmp_path.glob("temporary-server-*.log"))
+
+
+def test_the_start_deadline_is_the_users_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    assert prefect_server.start_timeout() == prefect_server.START_TIMEOUT
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "7")
+    assert prefect_server.start_timeout() == 7.0
 
 
 def test_stop_ends_it_and_leaves_no_process(kept: Kept) -> None:

@@ -307,6 +307,56 @@ def test_sigterm_stops_a_run_as_interrupted(prefect_server, tmp_path: Path) -> N
     assert len(_finds(warehouse, "Lavrov")) == 40  # the index covers the whole warehouse
 
 
+def test_ctrl_c_stops_a_run_in_one_line_and_leaves_no_process(prefect_server,
+                                                              tmp_path: Path) -> None:
+    """Ctrl-C as a terminal sends it (SIGINT to the whole process group, extraction
+    processes included) while the run extracts: one line, exit status 130, no
+    traceback, the `runs` row `interrupted`, no process left; the next run finishes."""
+    import signal
+
+    import psutil
+
+    archive = make_seed_archive(tmp_path / "archive", 120)
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    run = subprocess.Popen([*NEWSETL, "backfill", str(archive), "-w", str(warehouse),
+                            "--workers", "2", "--batch-size", "5"], env=_env(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    try:
+        seen = []
+        for line in run.stderr:  # the flow has listed its inputs: extraction starts now
+            seen.append(line)
+            if "input files into" in line:
+                break
+        time.sleep(0.5)
+        os.killpg(run.pid, signal.SIGINT)
+        out, err = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    err = "".join(seen) + err
+    assert run.returncode == 130, err
+    assert err.splitlines()[-1] == ("interrupted: the run is recorded as interrupted; "
+                                    "run again to resume")
+    assert "Traceback" not in err and "Aborted" not in err and "KeyboardInterrupt" not in err
+    assert out == ""
+    assert _query(warehouse, "SELECT status FROM runs") == [("interrupted",)]
+    deadline = time.monotonic() + 30  # the fork server notices its parent's end by itself
+    while left := [p.pid for p in psutil.process_iter(["pid"]) if _in_session(p, run.pid)]:
+        assert time.monotonic() < deadline, f"still running after Ctrl-C: {left}"
+        time.sleep(0.2)
+
+    rerun = _newsetl("backfill", str(archive), "-w", str(warehouse), "--workers", "1")
+    assert rerun.returncode == 0, rerun.stderr
+    assert _query(warehouse, "SELECT count(*) FROM articles") == [(120,)]
+
+
+def _in_session(process: object, sid: int) -> bool:
+    try:
+        return os.getsid(process.pid) == sid  # type: ignore[attr-defined]
+    except OSError:  # gone meanwhile
+        return False
+
+
 _HOLD_READER = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -360,7 +410,8 @@ def test_one_connection_per_batch(tmp_path: Path) -> None:
     backfill_files(warehouse, [str(archive)], "run-1", ExtractOptions(batch_size=1),
                    files_per_task=2, in_flight=2, on_batch=lambda c, n: batches.append(n))
     assert len(batches) == 6
-    assert _CountingWarehouse.opened == len(batches) + 1  # + the first group's ledger
+    # + the first group's ledger, + the one checkpoint at the end (`keep_wal`)
+    assert _CountingWarehouse.opened == len(batches) + 2
     with connect(warehouse, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM files").fetchone() == (6,)
 

@@ -286,3 +286,38 @@ def test_the_barrier_lets_what_ends_the_process_through(fatal: type[BaseExceptio
                 content_type="text/html")
     with pytest.raises(fatal):
         process_item(item, ExtractOptions())
+
+
+def test_extraction_on_an_abandoned_pool_stops_at_once_and_the_next_run_extracts(
+        tmp_path: Path):
+    """A run that stops (Ctrl-C, SIGTERM, a failure) abandons its pool: the batch still
+    extracting on it ends with RunStopping, instead of being redone item by item on new
+    pools (and its task retried) while Prefect waits for it; the next run is unaffected."""
+    items = [read_file(path) for path in
+             sorted(make_seed_archive(tmp_path / "archive", 120).iterdir())]
+    options = ExtractOptions(workers=2)
+    backfill.process_items(items[:2], options)  # the pool is up and warm
+    outcome: list[object] = []
+    many = items * 20  # seconds of work even on a quiet machine: still running at 0.5 s
+    worker = threading.Thread(target=lambda: outcome.append(
+        _raised(backfill.process_items, many, options)))
+    try:
+        worker.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        backfill.stop_extraction_pool(abandon=True)
+        worker.join(60)
+        assert not worker.is_alive()
+        assert isinstance(outcome[0], backfill.RunStopping), outcome
+        assert time.monotonic() - started < 10
+        again = backfill.process_items(items[:4], options)  # a new pool, a new run
+        assert [type(a).__name__ for a in again] == ["ArticleRows"] * 4
+    finally:
+        backfill.stop_extraction_pool()
+
+
+def _raised(function, *args):  # a test helper
+    try:
+        return function(*args)
+    except Exception as exc:  # the outcome under test
+        return exc

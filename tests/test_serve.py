@@ -293,3 +293,36 @@ def test_serve_uses_a_kept_server_and_leaves_it_running(tmp_path: Path) -> None:
         subprocess.run([*newsetl, "stop"], env=env, capture_output=True, timeout=60,
                        check=False)
     assert prefect_server.read_state(home) is None
+
+
+def test_serve_says_in_one_line_when_its_server_does_not_come_up(tmp_path: Path) -> None:
+    """`serve` waits for its own server's health check until a deadline (the user's
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS), then says so in one line, exit 1,
+    and leaves no server behind."""
+    import psutil
+
+    (tmp_path / "sources.toml").write_text(SOURCES, encoding="utf-8")
+    home = tmp_path / "prefect-home"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1")
+    before = {p.pid for p in psutil.process_iter()}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "newsetl.cli", "serve", "--sources",
+                             str(tmp_path / "sources.toml"), "-w", str(tmp_path / "w.duckdb")],
+                            env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=E2E_TIMEOUT)
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert re.fullmatch(r"error: the Prefect server did not come up: no answer from "
+                        r"http://127\.0\.0\.1:\d+/api/health after 1 s "
+                        rf"\(its log: {re.escape(str(home / 'server.log'))}\)", line), line
+    assert time.monotonic() - started < E2E_TIMEOUT / 2
+
+    def our_server(process: psutil.Process) -> bool:
+        try:
+            return (process.environ().get("PREFECT_HOME") == str(home)
+                    and "prefect" in " ".join(process.cmdline()))
+        except (psutil.Error, OSError):
+            return False
+
+    assert not [p.pid for p in psutil.process_iter() if p.pid not in before and our_server(p)]

@@ -22,7 +22,7 @@ import pytest
 
 from newsetl.pipeline.backfill import backfill_files
 from newsetl.store.search import refresh_index
-from newsetl.store.warehouse import connect
+from newsetl.store.warehouse import Warehouse, connect
 from tests.conftest import SEED_TITLE
 
 NEWSETL = [sys.executable, "-m", "newsetl.cli"]
@@ -50,6 +50,7 @@ def warehouse(built: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "wh" / "newsetl.duckdb"
     copy.parent.mkdir()
     shutil.copy(built, copy)
+    shutil.copytree(Warehouse(built).search_dir, Warehouse(copy).search_dir)  # its search index
     (tmp_path / "secret.txt").write_text(f"{SECRET}\n", encoding="utf-8")
     return copy
 
@@ -144,10 +145,10 @@ def test_reading_still_works(warehouse: Path, tmp_path: Path):
                  "(SELECT count(*) FROM quotes_with_speakers) > 0 AS q", "-w", str(warehouse),
                  "-f", "json", cwd=tmp_path)
     assert json.loads(views.stdout) == {"e": True, "d": 1, "q": True}, views.stderr
-    bm25 = _sql("SELECT title FROM articles WHERE "
-                "fts_main_articles.match_bm25(article_id, 'regime change') IS NOT NULL",
-                "-w", str(warehouse), "-f", "csv", cwd=tmp_path)
-    assert bm25.stdout.splitlines() == ["title", SEED_TITLE], bm25.stderr
+    joined = subprocess.run([*NEWSETL, "search", "regime change", "-w", str(warehouse), "-f", "csv",
+                             "--sql", "SELECT title FROM hits JOIN articles USING (article_id)"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert joined.stdout.splitlines() == ["title", SEED_TITLE], joined.stderr
     search = subprocess.run([*NEWSETL, "search", "Petrocaribe", "-w", str(warehouse)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert search.returncode == 0 and SEED_TITLE in search.stdout, search.stderr

@@ -1,7 +1,8 @@
 """The `newsetl` command line.
 
-Commands that run a flow import Prefect (about a second); the others
-(`extract`, `sql`, `--help`) never do, so they answer at once.
+Commands that run a flow import Prefect (1-3 s); the others (`extract`, `sql`,
+`--help`) never do, so they answer at once, and neither does a backfill with
+nothing new to read (`_backfill_without_flow`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -94,17 +95,63 @@ def _prefect_environment() -> None:
                        "(newsetl server start)", err=True)
 
 
-def load_flow(module: str, name: str, dask_address: str | None = None) -> Any:
+def _temporary_server_unless_one_is_set() -> None:
+    """With no server named (PREFECT_API_URL, the kept one), start Prefect's temporary
+    server ourselves, in its own session, and stop it when this process exits.
+
+    Left to Prefect, the temporary server was in the terminal's process group: a
+    Ctrl-C killed it while the flow still had to report its end, and the command hung.
+    Started after the orphan guard, so a kill -9 of this process takes it too.
+    """
+    import atexit
+
+    from newsetl.pipeline.prefect_server import (
+        ServerError,
+        prefect_home,
+        start_temporary,
+        stop_temporary,
+    )
+
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    settings = sys.modules.get("prefect.settings")
+    if settings is not None and settings.PREFECT_API_URL.value():
+        return  # Prefect already runs here, told where its server is (tests' harness)
+    home = prefect_home()
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 120))
+    try:
+        process, api_url = start_temporary(home, timeout)
+    except ServerError as exc:
+        raise _server_failure("the temporary Prefect server did not start", exc) from None
+    atexit.register(stop_temporary, process, home)
+    os.environ["PREFECT_API_URL"] = api_url
+    os.environ.setdefault("PREFECT_UI_URL", "")  # it serves no UI: no "View at" link
+    typer.echo(f"newsetl: temporary Prefect server {api_url.removesuffix('/api')} for this "
+               "command (`newsetl server start` keeps one: no start-up, runs kept)", err=True)
+
+
+def _server_failure(what: str, exc: Exception) -> typer.Exit:
+    """One `error:` line for a server that did not come up: why, and the log to read
+    (the log's last lines, which `ServerError` carries, stay in the log)."""
+    reason, _, log = str(exc).splitlines()[0].partition("; last lines of ")
+    return _fail(f"{what}: {reason}" + (f" (its log: {log.removesuffix(':')})" if log else ""))
+
+
+def load_flow(module: str, name: str, dask_address: str | None = None,
+              temporary_server: bool = True) -> Any:
     """Import flow `name` from `flows/<module>.py` of this project.
 
     `dask_address` (see `newsetl.pipeline.runners`) puts its extraction tasks on Dask;
     the flow module reads it when loaded. What the flow starts (Prefect's temporary
     server, extraction processes) dies with this process, even on kill -9.
+    `temporary_server=False`: the caller sees to its server (`serve`).
     """
     from newsetl.pipeline.orphans import start_orphan_guard
 
     _prefect_environment()
     start_orphan_guard()
+    if temporary_server:
+        _temporary_server_unless_one_is_set()
     if dask_address:
         from newsetl.pipeline.runners import DASK_ADDRESS
 
@@ -159,27 +206,114 @@ def backfill(
     _check_backfill_arguments(paths or [], since, until)
     _check_warehouse_folder(warehouse)
     started = time.monotonic()
-    flow = load_flow("backfill", "backfill", dask_address)
-    _flow_tracebacks_to_log(warehouse)
-    with _reported(warehouse):
-        result = flow(paths=paths or [], warehouse=warehouse, batch_size=batch_size,
-                      force=force, workers=workers, in_flight=in_flight,
+    # The flow's own parameters (as its `runs` row records them), for a run without a flow.
+    parameters = dict(paths=paths or [], warehouse=warehouse, batch_size=batch_size,
+                      files_per_task=200, workers=workers, in_flight=in_flight, force=force,
                       reprocess=reprocess, since=since.date() if since else None,
                       until=until.date() if until else None, sources=source,
-                      allow_outside_links=allow_outside_links,
-                      show_progress=sys.stderr.isatty())
+                      allow_outside_links=allow_outside_links)
+    with _reported(warehouse), _interrupted():
+        result = None if force else _backfill_without_flow(warehouse, parameters)
+    if result is None:
+        with _interrupted(before_run=True):
+            flow = load_flow("backfill", "backfill", dask_address)
+        _flow_tracebacks_to_log(warehouse)
+        with _reported(warehouse), _interrupted():
+            result = flow(**parameters, show_progress=sys.stderr.isatty())
     seconds = time.monotonic() - started
     typer.echo(
         f"backfill {result['run_id']} into {result['warehouse']}: {result['seen']} items seen, "
         f"{result['loaded']} loaded, {result['updated']} updated, "
         f"{result['unchanged']} unchanged, {result['skipped']} skipped, "
         f"{result['out_of_window']} out of window, {result['rejected']} rejected "
-        f"in {seconds:.1f} s"
+        f"in {seconds:.1f} s" + (" (nothing new: no flow run)" if result.get("planned") else "")
     )
     for reason, n in sorted(result["reasons"].items()):
         typer.echo(f"  rejected ({reason}): {n}: SELECT * FROM rejects WHERE reason = '{reason}'")
     if result["rejected"]:
         raise typer.Exit(EXIT_REJECTS)
+
+
+def _backfill_without_flow(warehouse: str | None, parameters: dict) -> dict | None:
+    """A backfill with nothing new to read, done without Prefect; None when there is work.
+
+    Importing Prefect and starting, ending and reporting a flow run cost 2-5 s,
+    which a no-op backfill (a cron job's usual case) should not pay:
+    `plan_backfill` compares the inputs with the file ledger first, read-only,
+    and when all are settled the run is recorded in `runs` like any other
+    (counts, status `ok`, duration) and the command ends. A run that has work
+    goes through the flow, and so shows in the Prefect UI.
+    """
+    from dataclasses import asdict
+
+    from newsetl.pipeline.backfill import plan_backfill
+    from newsetl.pipeline.run import record_run
+    from newsetl.store.warehouse import Warehouse
+
+    counts = plan_backfill(warehouse, parameters["paths"], reprocess=parameters["reprocess"],
+                           allow_outside_links=parameters["allow_outside_links"])
+    if counts is None:
+        return None
+    run_id = record_run(warehouse, "backfill", parameters, counts)
+    return {"run_id": run_id, "warehouse": str(Warehouse(warehouse).path), "planned": True,
+            **asdict(counts)}
+
+
+# A shell's exit status for a command ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
+
+
+@contextmanager
+def _interrupted(before_run: bool = False) -> Iterator[None]:
+    """Ctrl-C during a run: one line and exit status 130, not click's "Aborted!" (exit 1)
+    nor a traceback. The run's `runs` row already says `interrupted` (`Session.run`), and
+    the ledger makes the next run go on from the last committed batch. `before_run`:
+    while Prefect loads, before any run was recorded.
+
+    From the first Ctrl-C on, Prefect's console lines ("Crash detected!", each task
+    cancelled) are held back: the user asked to stop, and the one line says what
+    happened. They still reach the Prefect server's UI and logs.
+    """
+    import signal
+    import threading
+
+    from newsetl.pipeline.backfill import interrupt, interrupted
+
+    def stop(signum: int, frame: Any) -> None:
+        interrupt()  # in case the exception is swallowed (see `interrupt`)
+        _quiet_prefect_console()
+        raise KeyboardInterrupt
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, stop) if main_thread else None
+    try:
+        yield
+    except Exception:
+        if not interrupted():
+            raise
+        # what Ctrl-C interrupted said so its own way (DuckDB: "INTERRUPT Error")
+        _say_interrupted(before_run)
+    except KeyboardInterrupt:
+        _say_interrupted(before_run)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _say_interrupted(before_run: bool = False) -> NoReturn:
+    typer.echo("interrupted: nothing was run" if before_run else
+               "interrupted: the run is recorded as interrupted; run again to resume", err=True)
+    raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _quiet_prefect_console() -> None:
+    """Silence Prefect's console handler, if Prefect is loaded (its API handler stays)."""
+    handlers = sys.modules.get("prefect.logging.handlers")
+    if handlers is None:
+        return
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, handlers.PrefectConsoleHandler):
+            handler.setLevel(logging.CRITICAL + 1)
 
 
 def _check_backfill_arguments(paths: list[str], since: datetime | None,
@@ -227,9 +361,10 @@ def ingest(
         raise typer.Exit(2) from None
     _check_warehouse_folder(warehouse)
     started = time.monotonic()
-    flow = load_flow("ingest", "ingest", dask_address)
+    with _interrupted(before_run=True):
+        flow = load_flow("ingest", "ingest", dask_address)
     _flow_tracebacks_to_log(warehouse)
-    with _reported(warehouse):
+    with _reported(warehouse), _interrupted():
         results = flow(sources_file=str(sources), source=source, warehouse=warehouse,
                        workers=workers, in_flight=in_flight, show_progress=sys.stderr.isatty())
     failed = rejected = 0
@@ -263,15 +398,18 @@ def serve(
     as long as this runs. Exit status 2 when the
     sources config cannot be used (missing, invalid, no enabled source).
     """
+    from newsetl.pipeline.prefect_server import ServerError
     from newsetl.web.sources import SourcesError, check_sources
 
     try:  # before Prefect starts: a config mistake costs a second and one line
         check_sources(sources, need_enabled=True)
-        serve_sources = load_flow("serve", "serve_sources")
+        serve_sources = load_flow("serve", "serve_sources", temporary_server=False)
         serve_sources(str(sources), warehouse, limit)
     except SourcesError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except ServerError as exc:
+        raise _server_failure("the Prefect server did not come up", exc) from None
 
 
 @app.command(name="sources")
@@ -761,12 +899,29 @@ def search(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many results.")] = 10,
     warehouse: WarehouseOpt = None,
+    sql_query: Annotated[str | None, typer.Option(
+        "--sql", help="Run this SQL with the hits as a table `hits` (article_id, score, rank), "
+        "e.g. \"SELECT rank, title FROM hits JOIN articles USING (article_id) ORDER BY rank\"."
+        )] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="With --sql: table, csv or json (one object a line).")] = "table",
 ) -> None:
     """Full-text search (BM25) over titles and bodies."""
-    from newsetl.store.search import index_is_stale
+    from newsetl.store.search import hits_table, index_is_stale
     from newsetl.store.search import search as run_search
 
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("--format is one of table, csv, json")
     with _opened(warehouse) as con:
+        if sql_query is not None:
+            con.register("hits", hits_table(con, query, since=since.date() if since else None,
+                                            source=source, limit=limit))
+            cursor = con.execute(sql_query)
+            if cursor is None or cursor.description is None:
+                raise _fail("the SQL gave no result to show")
+            _print_rows([d[0] for d in cursor.description], cursor.fetchall(), fmt,
+                        sys.stdout)
+            return
         hits = run_search(con, query, since=since.date() if since else None,
                           source=source, limit=limit)
         if index_is_stale(con):
@@ -782,7 +937,7 @@ def search(
 
 @app.command()
 def index(warehouse: WarehouseOpt = None) -> None:
-    """Rebuild the full-text search index (a run stopped before it rebuilt the index)."""
+    """Rebuild the whole full-text search index (repair: runs update it incrementally)."""
     from newsetl.pipeline.run import rebuild_index
     from newsetl.store.warehouse import WarehouseError
 

@@ -23,16 +23,18 @@ import logging
 import multiprocessing
 import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from newsetl.archive.files import MANIFEST, _archive_root, item_hash, iter_items, list_inputs
 from newsetl.models import Article, Item, Reject, Rejected
@@ -44,13 +46,23 @@ from newsetl.pipeline.extract import (
 )
 from newsetl.pipeline.failpoints import failpoint
 from newsetl.store.rows import ArticleRows, article_rows, build_batch
-from newsetl.store.warehouse import Batch, Counts, Ledger, connect, ledger_for, load_batch
+from newsetl.store.warehouse import (
+    Batch,
+    Counts,
+    Ledger,
+    checkpoint,
+    connect,
+    ledger_for,
+    load_batch,
+)
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
-# What the extraction pool's fork server loads once, before it forks the workers.
-_PRELOAD = ["newsetl.page.webpage", "newsetl.pipeline.warmup"]
+# What the extraction pool's fork server loads once, before it forks the workers; first,
+# what makes it and them deaf to a terminal's Ctrl-C (the run's process decides).
+_PRELOAD = ["newsetl.pipeline.ignore_sigint", "newsetl.page.webpage",
+            "newsetl.pipeline.warmup"]
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -130,6 +142,58 @@ def _reject(item: Item, reason: str, detail: str) -> Reject:
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()  # two tasks' threads may ask for the pool at once
+# Pools given up by a run that stopped (Ctrl-C, SIGTERM, a failure): extraction still
+# running on one ends at once instead of redoing its batch item by item on new pools.
+_ABANDONED: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+# Set by the CLI's Ctrl-C handler: the run should stop at the next batch.
+_INTERRUPTED = threading.Event()
+
+
+class RunStopping(RuntimeError):
+    """Raised to extraction that is still running when its run has stopped."""
+
+
+def interrupt() -> None:
+    """Ask this process's run to stop (Ctrl-C), besides the KeyboardInterrupt itself.
+
+    The KeyboardInterrupt can be swallowed by C code it lands in (DuckDB, while
+    it imported pyarrow.dataset, went on as if nothing had happened, and the
+    run with it); this mark is not: the run stops before its next load, its
+    extraction stops (`RunStopping`), and its `runs` row says `interrupted`.
+    Only the CLI sets it, in a process that ends with the run.
+    """
+    _INTERRUPTED.set()
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C asked this process's run to stop."""
+    return _INTERRUPTED.is_set()
+
+
+def retry_unless_stopping(task: object, task_run: object, state: Any) -> bool:
+    """A Prefect task's `retry_condition_fn`: retry a failed extraction unless its run
+    has stopped (then the failure is the stop itself, and a retry would redo the group)."""
+    if _INTERRUPTED.is_set():
+        return False
+    try:
+        state.result()
+    except RunStopping:
+        return False
+    except Exception:  # any other failure: Prefect's retry policy
+        return True
+    return True
+
+
+def _stop_if_interrupted() -> None:
+    if _INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+
+
+def _stopped(pool: ProcessPoolExecutor | None = None) -> RunStopping | None:
+    """The error for extraction whose run stopped (interrupted, or `pool` abandoned)."""
+    if _INTERRUPTED.is_set() or (pool is not None and pool in _ABANDONED):
+        return RunStopping("the run has stopped: no more extraction")
+    return None
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -143,6 +207,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     from newsetl.pipeline.orphans import die_with_parent, start_orphan_guard
 
     with _POOLS_LOCK:
+        if (stopped := _stopped()) is not None:
+            raise stopped
         if workers not in _POOLS:
             start_orphan_guard()
             context = multiprocessing.get_context("forkserver")
@@ -152,22 +218,33 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         return _POOLS[workers]
 
 
-def _drop_pool(workers: int) -> None:
+def _drop_pool(workers: int, kill: bool = False) -> None:
     with _POOLS_LOCK:
         pool = _POOLS.pop(workers, None)
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+    if pool is None:
+        return
+    if kill:  # the work they hold is abandoned: no need to let it finish
+        _ABANDONED.add(pool)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with suppress(OSError, ValueError):
+                process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
-def stop_extraction_pool() -> None:
+def stop_extraction_pool(abandon: bool = False) -> None:
     """End this process's extraction processes (a later batch starts new ones).
 
     A flow calls it once its loads are done: the search index rebuild that
     follows needs memory in proportion to the warehouse, and the idle
-    extraction processes should not hold theirs meanwhile.
+    extraction processes should not hold theirs meanwhile. With `abandon`
+    (the run stopped: Ctrl-C, SIGTERM, a failure) the processes are killed
+    mid-item, and extraction still running on them raises `RunStopping`
+    instead of redoing its batch item by item on new pools: Prefect waits
+    for its running tasks before a flow ends, and a group of files took
+    seconds more, retries included, before the command could exit.
     """
     for workers in list(_POOLS):
-        _drop_pool(workers)
+        _drop_pool(workers, kill=abandon)
 
 
 def process_items(items: list[Item], options: ExtractOptions
@@ -182,17 +259,28 @@ def process_items(items: list[Item], options: ExtractOptions
     """
     workers, work = options.workers, partial(process_item, options=options)
     if workers <= 1 or len(items) < 2:
-        return [work(item) for item in items]
+        results = []
+        for item in items:
+            if (stopped := _stopped()) is not None:
+                raise stopped
+            results.append(work(item))
+        return results
     chunksize = max(1, len(items) // (workers * 4))
+    pool = _pool(workers)
     try:
-        return list(_pool(workers).map(work, items, chunksize=chunksize))
-    except BrokenProcessPool:
+        return list(pool.map(work, items, chunksize=chunksize))
+    except (BrokenProcessPool, CancelledError):
+        if (stopped := _stopped(pool)) is not None:
+            raise stopped from None
         _drop_pool(workers)
     results: list[ArticleRows | Reject | None] = []
     for item in items:
+        pool = _pool(workers)
         try:
-            results.append(_pool(workers).submit(work, item).result())
-        except BrokenProcessPool:
+            results.append(pool.submit(work, item).result())
+        except (BrokenProcessPool, CancelledError):
+            if (stopped := _stopped(pool)) is not None:
+                raise stopped from None
             _drop_pool(workers)
             results.append(_reject(item, "extractor-crash",
                                    "the extraction process died on this input"))
@@ -241,6 +329,62 @@ def _manifest_mtime(path: str) -> int | None:
     return found[1] if found else None
 
 
+def _settled(path: str, stat: tuple[int, int] | None,
+             done: tuple[int, int, int, str, int | None], extractor_version: str) -> bool:
+    """Whether the file ledger's entry `done` still covers `path`: same size and
+    modification time, same extractor version, and (for a file quarantined as
+    `bad-manifest`) the same manifest. Such a file is not read again."""
+    return (stat == done[:2] and done[3] == extractor_version
+            and (done[4] is None or done[4] == _manifest_mtime(path)))
+
+
+def plan_backfill(warehouse: str | os.PathLike[str] | None, paths: Iterable[str],
+                  reprocess: bool = False, allow_outside_links: bool = False,
+                  extractor_version: str = EXTRACTOR_VERSION) -> Counts | None:
+    """What a backfill of `paths` would do when it has nothing to do; None when it has.
+
+    Read-only and without Prefect (whose import alone costs 1-3 s): every
+    input is listed and compared with the file ledger by size and
+    modification time, as `extract_files` would, but nothing is read. When
+    every input is settled there (and the search index is up to date, which a
+    run would otherwise rebuild), the counts a run would report come back: all
+    seen, all skipped. Any doubt (no warehouse yet, an older schema, a file
+    not in the ledger or changed, a stale index) gives None: run the flow.
+    """
+    import duckdb
+
+    from newsetl.store.search import index_is_stale
+    from newsetl.store.warehouse import Warehouse, WarehouseError, ledger_paths
+
+    door = Warehouse(warehouse)
+    if not door.exists():
+        return None
+    try:
+        with door.connect(read_only=True) as con:
+            wanted = [*paths, *(ledger_paths(con) if reprocess else [])]
+            files = [str(p) for p in list_inputs(wanted,
+                                                 allow_outside_links=allow_outside_links)]
+            # The file ledger only, and as a list parameter: `ledger_for` registers an
+            # Arrow table, whose first use imports pyarrow.dataset (0.3-0.7 s).
+            ledger = {path: tuple(row) for path, *row in con.execute(
+                "SELECT path, size, mtime_ns, items, extractor_version, manifest_mtime_ns "
+                "FROM files WHERE path IN (SELECT unnest(?::VARCHAR[]))", [files]).fetchall()}
+            if len(ledger) < len(files):
+                return None  # some file never finished: no need to look at the index
+            if index_is_stale(con):
+                return None
+    except (duckdb.Error, WarehouseError, OSError):
+        return None
+    counts = Counts()
+    for path in files:
+        done = ledger.get(path)
+        if done is None or not _settled(path, _stat(path), done, extractor_version):
+            return None
+        counts.seen += done[2]
+        counts.skipped += done[2]
+    return counts
+
+
 def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = ExtractOptions()
                   ) -> Iterator[Extracted]:
     """Read and extract every item of `files`, a batch at a time.
@@ -259,8 +403,7 @@ def extract_files(files: list[str], ledger: Ledger, options: ExtractOptions = Ex
     unread, counts = [], Counts()
     for path in files:
         done = ledger.files.get(path)  # (size, mtime_ns, items, extractor_version, manifest)
-        if (done and stats[path] == done[:2] and done[3] == options.extractor_version
-                and (done[4] is None or done[4] == _manifest_mtime(path))):
+        if done and _settled(path, stats[path], done, options.extractor_version):
             counts.seen += done[2]
             counts.skipped += done[2]
         else:
@@ -375,12 +518,13 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
         group_size, submitted = pending.popleft()
         batches = submitted.result()
         for i, extracted in enumerate(batches, start=1):
+            _stop_if_interrupted()
             counts = Counts()
             counts.add(extracted.counts)
             so_far = Counts()
             so_far.add(total)
             so_far.add(counts)
-            with connect(warehouse) as con:
+            with connect(warehouse, keep_wal=True) as con:  # one checkpoint, at the end
                 counts.add(load_batch(con, extracted.batch, run_id, run_counts=so_far))
                 if (i == len(batches) and not force and next_group < len(groups)
                         and next_group not in ahead):
@@ -396,9 +540,10 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
             return threads.submit(extract_group, group, ledger, opts)
 
         for n, group in enumerate(groups):
+            _stop_if_interrupted()
             ledger = Ledger() if force else ahead.pop(n, None)
             if ledger is None:  # the first groups: look up all that go in flight at once
-                with connect(warehouse) as con:
+                with connect(warehouse, keep_wal=True) as con:
                     ledger = ledger_for(con, group)
                     for m in range(n + 1, min(n + in_flight, len(groups))):
                         ahead[m] = ledger_for(con, groups[m])
@@ -407,4 +552,6 @@ def backfill_files(warehouse: str | os.PathLike[str] | None, paths: Iterable[str
                 load_next(n + 1)
         while pending:
             load_next(len(groups))
+    with connect(warehouse) as con:
+        checkpoint(con)  # the batches kept their WAL (`keep_wal`): fold it in once
     return total

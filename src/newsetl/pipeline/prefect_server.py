@@ -14,6 +14,7 @@ commands call this before they import Prefect, which reads PREFECT_API_URL then.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -134,7 +135,18 @@ def log_tail(log: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def spawn(home: Path, timeout: float = START_TIMEOUT,
+def start_timeout() -> float:
+    """How long to wait for a server to answer its health check: the user's
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (the CLI sets 120), else
+    `START_TIMEOUT`. A deadline, not a wait: the health check is polled, and a
+    server that answers after 2 s is used after 2 s."""
+    try:
+        return float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+    except (KeyError, ValueError):
+        return START_TIMEOUT
+
+
+def spawn(home: Path, timeout: float | None = None,
           kept: bool = False) -> tuple[subprocess.Popen[bytes], int]:
     """Start a server on a free loopback port in its own session; wait until it answers.
 
@@ -143,6 +155,7 @@ def spawn(home: Path, timeout: float = START_TIMEOUT,
     ServerError carries the end of its log. A `kept` server is no orphan of
     the command that starts it: the orphan guard's token is not passed on.
     """
+    timeout = start_timeout() if timeout is None else timeout
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = home / LOG_FILE
@@ -177,7 +190,7 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def local_server(home: Path, timeout: float = START_TIMEOUT) -> Iterator[str]:
+def local_server(home: Path, timeout: float | None = None) -> Iterator[str]:
     """A server for the length of the `with` block: yields its API URL, always stops it."""
     process, port = spawn(home, timeout)
     try:
@@ -186,6 +199,62 @@ def local_server(home: Path, timeout: float = START_TIMEOUT) -> Iterator[str]:
         yield f"http://{HOST}:{port}/api"
     finally:
         stop_process(process)
+
+
+# The temporary server of one flow command -----------------------------------
+
+
+def temporary_server_command(port: int, host: str = HOST) -> list[str]:
+    """Prefect's own temporary server (`SubprocessASGIServer`): its API under uvicorn,
+    no UI, no background services; found without importing Prefect (1-3 s)."""
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or not spec.submodule_search_locations:
+        raise ServerError("Prefect is not installed in this environment")
+    app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+    return [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+            "prefect.server.api.server:create_app", "--host", host, "--port", str(port),
+            "--log-level", "error", "--lifespan", "on"]
+
+
+def start_temporary(home: Path, timeout: float) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the temporary server a flow command uses when no kept one runs; (process,
+    its API URL). The caller stops it (`stop_process`) when the command ends.
+
+    What Prefect would start by itself, but in a session of its own: a
+    Ctrl-C in the terminal reached Prefect's server too, which died while the
+    flow still had to record its end, and the command then hung. Here only
+    the command sees the Ctrl-C and stops the server last. Its output goes to
+    a log in `home`, removed after a clean stop.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = home / f"temporary-server-{port}.log"
+    env = server_environment(home)
+    env.update(PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1",
+               PREFECT__SERVER_FINAL="1")
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(temporary_server_command(port), env=env,
+                                   stdin=subprocess.DEVNULL, stdout=log_file,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    api_url = f"http://{HOST}:{port}/api"
+    try:
+        wait_for_health(api_url, timeout, process)
+    except ServerError as err:
+        stop_process(process)
+        raise ServerError(f"{err}; last lines of {log}:\n{log_tail(log)}") from None
+    except BaseException:  # Ctrl-C while it starts: nothing went wrong with it
+        stop_process(process)
+        log.unlink(missing_ok=True)
+        raise
+    return process, api_url
+
+
+def stop_temporary(process: subprocess.Popen[bytes], home: Path) -> None:
+    """Stop a server of `start_temporary` and remove its log when it ended cleanly."""
+    stop_process(process)
+    if process.returncode in (0, -signal.SIGTERM):
+        port = process.args[process.args.index("--port") + 1]  # type: ignore[union-attr]
+        (home / f"temporary-server-{port}.log").unlink(missing_ok=True)
 
 
 # The kept server ------------------------------------------------------------
@@ -234,14 +303,15 @@ def running(home: Path) -> KeptServer | None:
     return state if is_healthy(state.api_url) else None
 
 
-def start_kept(home: Path, timeout: float = START_TIMEOUT) -> tuple[KeptServer, bool]:
+def start_kept(home: Path, timeout: float | None = None) -> tuple[KeptServer, bool]:
     """Start the kept server of `home` unless one runs; (server, whether it was started now).
 
     The process is not waited for: it outlives this command until `stop_kept`.
     """
     current = read_state(home)
     if current is not None and _is_our_server(current.pid):
-        wait_for_health(current.api_url, timeout)  # may be still starting
+        # may be still starting
+        wait_for_health(current.api_url, start_timeout() if timeout is None else timeout)
         return current, False
     process, port = spawn(home, timeout, kept=True)
     server = KeptServer(pid=process.pid, port=port, log=str(home / LOG_FILE))

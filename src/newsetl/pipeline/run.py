@@ -21,10 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 
-from newsetl.pipeline.backfill import stop_extraction_pool
+from newsetl.pipeline.backfill import interrupted, stop_extraction_pool
 from newsetl.pipeline.extract import EXTRACTOR_VERSION
 from newsetl.pipeline.failpoints import failpoint
-from newsetl.store.search import index_is_stale, refresh_index
+from newsetl.store.search import index_is_stale, refresh_index, update_index
 from newsetl.store.warehouse import (
     Counts,
     Warehouse,
@@ -84,7 +84,9 @@ class Session:
             yield run
             status = "ok"
         except BaseException as exc:
-            status = "failed" if isinstance(exc, Exception) else "interrupted"
+            # An error that Ctrl-C caused (DuckDB's "INTERRUPT Error") is an interruption.
+            status = ("failed" if isinstance(exc, Exception) and not interrupted()
+                      else "interrupted")
             raise
         finally:
             self.changed |= bool(run.counts.loaded or run.counts.updated)
@@ -127,11 +129,11 @@ def _sigterm_raises() -> Iterator[None]:
 @contextmanager
 def writing(warehouse: str | os.PathLike[str] | Warehouse | None) -> Iterator[Session]:
     """Hold the warehouse's run lock for a flow; stop the extraction processes and
-    refresh the search index (when an article changed, or it is stale) on the way out.
+    bring the search index up to date (when an article changed, or it is stale) on the way out.
 
-    The index is refreshed only when the work ended normally: after a
-    failure the dirty mark its loads set (`newsetl.store.search`) is still
-    there, and the next writing run rebuilds it.
+    The index is updated only when the work ended normally: after a failure
+    the articles its loads queued (`newsetl.store.search`) are still queued,
+    and the next writing run (or `newsetl index`) applies exactly those.
     """
     session = Session(warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse))
     with _sigterm_raises(), session.warehouse.exclusive_run():
@@ -142,16 +144,36 @@ def writing(warehouse: str | os.PathLike[str] | Warehouse | None) -> Iterator[Se
         finally:
             # The rebuild needs memory in proportion to the warehouse: idle extraction
             # processes should not hold theirs meanwhile.
-            stop_extraction_pool()
+            stop_extraction_pool(abandon=not ok)
             if ok:
                 failpoint("index-refresh")
                 with session.warehouse.connect() as con:
                     if session.changed or index_is_stale(con):
-                        refresh_index(con)
+                        # The queued articles only (newsetl.store.search).
+                        update_index(con, lambda: failpoint("index-committed"))
+
+
+def record_run(warehouse: str | os.PathLike[str] | Warehouse | None, flow: str,
+               parameters: dict, counts: Counts) -> str:
+    """Record a run that had nothing to do (`plan_backfill`) as `ok`; returns its run id.
+
+    The same row as a run of the flow (its parameters, counts, start and end),
+    taken under the run lock like any run, so `status`, `report` and the next
+    run's repair of `running` rows see no difference; only no Prefect flow
+    run was started for it.
+    """
+    warehouse = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
+    run_id = new_run_id()
+    with _sigterm_raises(), warehouse.exclusive_run(), warehouse.connect() as con:
+        start_run(con, run_id, flow, parameters, EXTRACTOR_VERSION)
+        finish_run(con, run_id, counts, "ok")
+    return run_id
 
 
 def rebuild_index(warehouse: str | os.PathLike[str] | Warehouse | None) -> None:
-    """Rebuild the search index now, under the run lock (`newsetl index`)."""
+    """Rebuild the whole search index now, under the run lock (`newsetl index`): the
+    repair for an index that lost track (rows deleted by hand, a restored backup).
+    Runs never do this; they apply the articles their loads queued (`update_index`)."""
     warehouse = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     if not warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {warehouse.path}: run `newsetl backfill` first")

@@ -125,9 +125,12 @@ ARTICLES = Table("articles", key=("article_id",),
     _c("url", "VARCHAR", "URL the item came from (manifest, WARC), else the page's canonical URL"),
     _c("canonical_url", "VARCHAR", "the page's own canonical URL", content=True),
     _c("title", "VARCHAR", "headline as the reader sees it", content=True),
-    _c("authors", "VARCHAR[]", "person names", content=True),
-    _c("published_at", "TIMESTAMPTZ", "publication time as the page says, in UTC; NULL when "
-       "unknown", content=True),
+    _c("authors", "VARCHAR[]", "writers as the page credits them (people, agencies); the "
+       "publication's own name only when the page names no one else", content=True),
+    _c("published_at", "TIMESTAMPTZ", "publication time as the page says, in UTC; the "
+       "publisher's day wins over a UTC timestamp that has already turned to the next day "
+       "(the date in the article's address, else the page's own day-before reading) and over "
+       "metadata re-stamped a year or more later; NULL when unknown", content=True),
     _c("modified_at", "TIMESTAMPTZ", "modification time as the page says, in UTC; NULL when "
        "unknown", content=True),
     _c("language", "VARCHAR", "ISO 639-1, detected from the body text; the page's declaration "
@@ -176,9 +179,11 @@ ARTICLES = Table("articles", key=("article_id",),
     # `extractor_version`), not what the page says; a change of method alone is not a change
     # a reader of the article sees, and it comes with an EXTRACTOR_VERSION bump anyway.
     _c("enrichment", "VARCHAR", "which enrichment ran, chosen by `language`: `full` (English: "
-       "people, places, organisations, quotes, dates), `people+quotes (language xx)` (German, "
-       "French, Spanish: people with a known first name, quotes with speakers; no places, "
-       "organisations or dates), `none (language xx)` (no method meets the precision bar for "
+       "people, places, organisations, quotes, dates); for other languages the parts measured "
+       "good enough for each, joined by `+`: `people+quotes+organisations (language de)`, "
+       "`people+quotes (language fr)` and `(language es)`, `people+organisations (language pl)` "
+       "(people with a known first name, quotes with speakers, organisations from explicit "
+       "cues; never places or dates), `none (language xx)` (no method meets the precision bar for "
        "that language: no entities, quotes or dates; `xx` is `unknown` when no language was "
        "detected), `failed` (enrichment raised: see `provenance['enrichment']`); NULL: "
        "loaded before this column existed"),
@@ -310,10 +315,19 @@ FILES = Table("files", key=("path",), loader_fills=("run_id", "processed_at"), c
 ))
 
 INDEX_STATE = Table("index_state", from_arrow=False, columns=(
-    _c("dirty", "BOOLEAN", "an article changed since the search index was last rebuilt"),
+    _c("dirty", "BOOLEAN", "articles changed that the search index has not caught up with "
+       "(they wait in `index_pending`)"),
     _c("changed_at", "TIMESTAMPTZ", "when a load last changed an article"),
     _c("run_id", "VARCHAR", "the run of that load"),
-    _c("rebuilt_at", "TIMESTAMPTZ", "when the index was last rebuilt"),
+    _c("rebuilt_at", "TIMESTAMPTZ", "when the index last caught up (or was rebuilt)"),
+))
+
+INDEX_PENDING = Table("index_pending", from_arrow=False, columns=(
+    _c("article_id", "VARCHAR", "an article added, changed or deleted since the search index "
+       "last caught up: queued by the load's own transaction, removed once the index has "
+       "committed it"),
+    _c("queued_at", "TIMESTAMPTZ", "when the load queued it"),
+    _c("run_id", "VARCHAR", "the run of that load"),
 ))
 
 SCHEMA_VERSION = Table("schema_version", from_arrow=False, columns=(
@@ -324,7 +338,7 @@ SCHEMA_VERSION = Table("schema_version", from_arrow=False, columns=(
 # In README order.
 TABLES: dict[str, Table] = {t.name: t for t in (
     ARTICLES, ARTICLE_VERSIONS, ARTICLE_BANDS, ENTITIES, QUOTES, DATE_MENTIONS, ITEMS, FILES,
-    RUNS, REJECTS, FETCHES, INDEX_STATE, SCHEMA_VERSION)}
+    RUNS, REJECTS, FETCHES, INDEX_STATE, INDEX_PENDING, SCHEMA_VERSION)}
 
 
 class SchemaMismatch(ValueError):

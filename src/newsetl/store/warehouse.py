@@ -37,10 +37,9 @@ from newsetl.store.schema import (
     ITEMS,
     QUOTES,
     REJECTS,
-    copy_rows,
     insert_select,
 )
-from newsetl.store.search import load_fts, mark_index_dirty
+from newsetl.store.search import mark_index_dirty
 
 DEFAULT_WAREHOUSE = "warehouse/newsetl.duckdb"
 
@@ -140,6 +139,15 @@ MIGRATIONS: list[list[str]] = [
         """ALTER TABLE articles ADD COLUMN enrichment VARCHAR""",
         """ALTER TABLE article_versions ADD COLUMN enrichment VARCHAR""",
     ],
+    # The search index moved to tantivy beside the file (issue 19), updated with the articles
+    # each load queues here, in the load's transaction; the old DuckDB `fts` index goes.
+    # Band lookups and ledger lookups get indexes, so their cost follows the batch, not the
+    # warehouse.
+    [
+        """CREATE TABLE index_pending (
+            article_id VARCHAR, queued_at TIMESTAMPTZ, run_id VARCHAR)""",
+        """DROP SCHEMA IF EXISTS fts_main_articles CASCADE""",
+    ],
 ]
 
 # Arrow schemas of the batches, derived from the one declaration (`newsetl.store.schema`):
@@ -209,6 +217,11 @@ class WarehouseCorrupt(WarehouseError):
     """The file is not a readable DuckDB database: waiting would not help."""
 
 
+# WAL size past which DuckDB checkpoints during a run's batch loads (`keep_wal`): big
+# backfills fold their WAL every ~10,000 articles. Opening a file replays its WAL, about
+# 3 ms per MB here, so this also bounds what each batch's (and each reader's) open costs.
+CHECKPOINT_THRESHOLD = "256MB"
+
 # How long to wait for another process's lock before giving up (seconds).
 LOCK_WAIT = float(os.environ.get("NEWSETL_LOCK_WAIT", "120"))
 
@@ -276,6 +289,15 @@ class Warehouse:
         return self.path.with_name(self.path.stem + ".archive")
 
     @property
+    def search_dir(self) -> Path:
+        """The full-text search index (tantivy): `<folder>/<warehouse name>.search/`.
+
+        Beside the file like `archive_dir`; `newsetl.store.search` finds it from a
+        connection too (`search_dir_of`), so both must name the same folder.
+        """
+        return self.path.with_name(self.path.stem + ".search")
+
+    @property
     def report_file(self) -> Path:
         """Where `newsetl report` writes by default."""
         return self.path.parent / "report.html"
@@ -319,12 +341,14 @@ class Warehouse:
                 patience.wait(f"process {holder.group(1)}" if holder else "another process")
 
     @contextmanager
-    def connect(self, read_only: bool = False, wait: float | None = None
-                ) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(self, read_only: bool = False, wait: float | None = None,
+                keep_wal: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the warehouse (creating and migrating it when writing) and close it after.
 
         Keep the `with` block short when writing: readers cannot open the file
-        until it ends.
+        until it ends. Closing a writing connection checkpoints the file
+        (DuckDB's default), so the file alone is the whole warehouse, except with
+        `keep_wal`: for the batch loads of a run, which end with one `checkpoint`.
         """
         wait = LOCK_WAIT if wait is None else wait
         if read_only and not self.exists():
@@ -334,6 +358,13 @@ class Warehouse:
         con = self._open(read_only, wait)
         try:
             if not read_only:
+                if keep_wal:
+                    # A checkpoint rewrites the file's indexes: seconds per batch at
+                    # 100,000 articles, growing with the warehouse. The WAL stays instead
+                    # (durable all the same, replayed by the next open) until
+                    # CHECKPOINT_THRESHOLD or the run's one `checkpoint` at its end.
+                    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                    con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
                 migrate(con)
             yield con
         finally:
@@ -350,14 +381,12 @@ class Warehouse:
         warehouse (`enable_external_access` off, and its local file system
         disabled, which also stops spilling big sorts to disk), nor load or
         install extensions, and the configuration is locked so that SET or
-        PRAGMA cannot undo it. `fts` is loaded first, so search and the
-        `fts_main_articles` macros still work. `writable_dir`: the one folder
+        PRAGMA cannot undo it. (Search reads its own index beside the file:
+        nothing to load here.) `writable_dir`: the one folder
         COPY TO may write into (the export's staging folder); the local file
         system stays on then, for the COPY.
         """
         with self.connect(read_only=True, wait=wait) as con:
-            with suppress(duckdb.Error, ImportError):  # without fts only search fails, and says so
-                load_fts(con)
             con.execute("SET autoinstall_known_extensions = false")
             con.execute("SET autoload_known_extensions = false")
             con.execute("SET allow_community_extensions = false")
@@ -413,11 +442,18 @@ class Warehouse:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold the WAL into the file: once at the end of a run's batch loads (`keep_wal`),
+    so that the file alone is the whole warehouse again and readers replay nothing."""
+    con.execute("CHECKPOINT")
+
+
 def connect(path: str | os.PathLike[str] | Warehouse | None = None, read_only: bool = False,
-            wait: float | None = None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+            wait: float | None = None, keep_wal: bool = False
+            ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """`Warehouse(path).connect(...)`: a connection to the warehouse at `path`."""
     warehouse = path if isinstance(path, Warehouse) else Warehouse(path)
-    return warehouse.connect(read_only=read_only, wait=wait)
+    return warehouse.connect(read_only=read_only, wait=wait, keep_wal=keep_wal)
 
 
 def new_run_id() -> str:
@@ -528,39 +564,86 @@ NEAR_DUPLICATE_SIMILARITY = 0.7
 _BANDS, _BAND_ROWS = 16, 4
 
 
-def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection) -> None:
-    """Give each new or changed article the cluster id of its near-duplicates.
+# Stored rows are read by id through the primary key's index, a chunk of ids at a time:
+# a join or `IN (SELECT ...)` against `articles` reads the columns it needs for every
+# stored article (seconds for the bodies of a million), an `IN (?, ?, ...)` list does not.
+_ID_CHUNK = 500
+
+
+def _stored(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]) -> pa.Table:
+    """`SELECT columns FROM articles` for the articles `ids`, through the key's index, as
+    Arrow (a few hundred signatures go back into DuckDB in bulk, not row by row)."""
+    found = [con.execute(f"SELECT {columns} FROM articles WHERE article_id IN "
+                         f"({', '.join('?' * len(chunk))})", chunk).fetch_arrow_table()
+             for chunk in (ids[at:at + _ID_CHUNK] for at in range(0, len(ids), _ID_CHUNK))]
+    return pa.concat_tables(found)
+
+
+def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> None:
+    """Cluster ids for the batch's new and changed articles, in `b_cluster`; stored
+    near-duplicates whose cluster a newcomer joins get its smaller id.
 
     Candidates come from the band index (`article_bands`: equal hashes of 4
     signature values, so no pair-by-pair scan of the warehouse) and are kept
     when their signatures agree enough. A cluster id is the smallest article
     id in the group, and stored members join the group when a newcomer
-    links them, so the outcome does not depend on load order.
+    links them, so the outcome does not depend on load order. The batch's
+    bands and signatures come from the batch itself; only the band index
+    is scanned, and stored candidates are read by id (`_stored`), so the
+    cost follows the batch and its candidates, not the warehouse.
+    `replaced`: some articles changed, so their old bands go first.
     """
-    fresh = "SELECT article_id FROM b_class WHERE change <> 'unchanged'"
-    con.execute(f"DELETE FROM article_bands WHERE article_id IN ({fresh})")
+    if replaced:
+        con.execute("DELETE FROM article_bands WHERE article_id IN "
+                    "(SELECT article_id FROM b_class WHERE change = 'changed')")
     con.execute(
-        f"INSERT INTO {ARTICLE_BANDS.name} ({', '.join(ARTICLE_BANDS.names)}) "
-        f"SELECT article_id, b, hash(list_slice(minhash, "
-        f"b * {_BAND_ROWS} + 1, (b + 1) * {_BAND_ROWS})) FROM articles, range({_BANDS}) t(b) "
-        f"WHERE minhash IS NOT NULL AND article_id IN ({fresh})")
+        "CREATE OR REPLACE TEMP TABLE b_bands AS SELECT b.article_id, t.b AS band, "
+        f"hash(list_slice(b.minhash, t.b * {_BAND_ROWS} + 1, (t.b + 1) * {_BAND_ROWS})) AS hash "
+        f"FROM b_articles b JOIN b_class c USING (article_id), range({_BANDS}) t(b) "
+        "WHERE c.change <> 'unchanged' AND b.minhash IS NOT NULL")
+    # Pairs with stored articles (their bands) and within the batch (its own bands).
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE b_pairs AS SELECT DISTINCT f.article_id AS a, "
+        "o.article_id AS b FROM b_bands f JOIN (SELECT * FROM article_bands UNION ALL "
+        "SELECT * FROM b_bands) o USING (band, hash) WHERE o.article_id <> f.article_id")
+    con.execute(f"INSERT INTO {ARTICLE_BANDS.name} ({', '.join(ARTICLE_BANDS.names)}) "
+                "SELECT article_id, band, hash FROM b_bands")
+    stored = [row[0] for row in con.execute(
+        "SELECT DISTINCT b FROM b_pairs WHERE b NOT IN (SELECT article_id FROM b_bands)"
+    ).fetchall()]
+    con.execute("CREATE OR REPLACE TEMP TABLE b_others (article_id VARCHAR, minhash BIGINT[], "
+                "cluster_id VARCHAR)")
+    if stored:
+        con.register("b_stored", _stored(con, "article_id, minhash, cluster_id", stored))
+        try:
+            con.execute("INSERT INTO b_others (article_id, minhash, cluster_id) "
+                        "SELECT article_id, minhash, cluster_id FROM b_stored")
+        finally:
+            con.unregister("b_stored")
+    con.execute("INSERT INTO b_others (article_id, minhash, cluster_id) "
+                "SELECT b.article_id, b.minhash, NULL FROM b_articles b "
+                "WHERE b.article_id IN (SELECT article_id FROM b_bands)")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE b_near AS "
-        "WITH pairs AS (SELECT DISTINCT f.article_id AS a, o.article_id AS b "
-        "FROM article_bands f JOIN article_bands o USING (band, hash) "
-        f"WHERE f.article_id IN ({fresh}) AND o.article_id <> f.article_id) "
-        "SELECT p.a, p.b, coalesce(y.cluster_id, y.article_id) AS cid FROM pairs p "
-        "JOIN articles x ON x.article_id = p.a JOIN articles y ON y.article_id = p.b "
+        "SELECT p.a, p.b, coalesce(y.cluster_id, y.article_id) AS cid FROM b_pairs p "
+        "JOIN b_articles x ON x.article_id = p.a JOIN b_others y ON y.article_id = p.b "
         "WHERE len(list_filter(list_zip(x.minhash, y.minhash), lambda v: v[1] = v[2])) "
         f">= {NEAR_DUPLICATE_SIMILARITY} * len(x.minhash)")
-    con.execute(f"UPDATE articles SET cluster_id = article_id WHERE article_id IN ({fresh})")
     con.execute(
-        "UPDATE articles SET cluster_id = c.cid FROM (SELECT a, least(min(cid), min(b), a) "
-        "AS cid FROM b_near GROUP BY a) c WHERE articles.article_id = c.a")
+        "CREATE OR REPLACE TEMP TABLE b_cluster AS SELECT c.article_id, "
+        "coalesce(n.cid, c.article_id) AS cluster_id FROM b_class c LEFT JOIN "
+        "(SELECT a, least(min(cid), min(b), a) AS cid FROM b_near GROUP BY a) n "
+        "ON n.a = c.article_id WHERE c.change <> 'unchanged'")
+    # One more step of the group, for members in this batch and stored ones alike.
     con.execute(
-        "UPDATE articles SET cluster_id = a.cluster_id FROM b_near n JOIN articles a "
-        "ON a.article_id = n.a WHERE articles.article_id = n.b "
-        "AND articles.cluster_id > a.cluster_id")
+        "UPDATE b_cluster SET cluster_id = k.cluster_id FROM b_near n JOIN b_cluster k "
+        "ON k.article_id = n.a WHERE b_cluster.article_id = n.b "
+        "AND b_cluster.cluster_id > k.cluster_id")
+    if stored:
+        con.execute(
+            "UPDATE articles SET cluster_id = k.cluster_id FROM b_near n JOIN b_cluster k "
+            "ON k.article_id = n.a WHERE articles.article_id = n.b "
+            "AND articles.cluster_id > k.cluster_id")
 
 
 def ledger_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -594,9 +677,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     row is `unchanged` (only `last_seen_at` moves); otherwise the row is
     replaced, `version` goes up, the new version is appended to
     `article_versions` and its child rows are replaced. A batch that changes
-    an article marks the search index dirty in the same transaction
-    (`newsetl.store.search`), so a run killed before its rebuild cannot
-    leave the index silently stale. `run_counts`, the run's counts before
+    an article queues it for the search index in the same transaction
+    (`newsetl.store.search`), so a run killed before its index update cannot
+    leave the index silently stale. Stored rows are never read back by a join
+    (that reads the column for every stored article): new rows come from the
+    batch, stored ones by key (`_stored`), so a load's cost follows the batch
+    rather than the warehouse (README, "Growth"). `run_counts`, the run's counts before
     this load, go into its `runs` row with this load's added, in the same
     transaction too.
     """
@@ -642,25 +728,35 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                 else:
                     counts.unchanged = n
             if counts.loaded or counts.updated:
-                mark_index_dirty(con, run_id)
-            con.execute(
-                "UPDATE articles SET last_seen_at = now(), run_id = ? WHERE article_id IN "
-                "(SELECT article_id FROM b_class WHERE change = 'unchanged')", [run_id])
-            con.execute("DELETE FROM articles WHERE article_id IN "
-                        "(SELECT article_id FROM b_class WHERE change = 'changed')")
-            con.execute(insert_select(
-                ARTICLES, "b_articles b JOIN b_class c USING (article_id) "
-                "WHERE c.change <> 'unchanged'", alias="b",
-                fill={"cluster_id": "NULL", "version": "c.old_version + 1",
-                      "first_seen_at": "coalesce(c.first_seen_at, now())", "last_seen_at": "now()",
-                      "run_id": "?"}), [run_id])
-            _cluster_near_duplicates(con)
-            con.execute(copy_rows(ARTICLE_VERSIONS, ARTICLES, "article_id IN "
-                                  "(SELECT article_id FROM b_class WHERE change <> 'unchanged')"))
+                mark_index_dirty(con, run_id, "SELECT article_id FROM b_class "
+                                 "WHERE change <> 'unchanged'")
+            if counts.unchanged:
+                con.execute(
+                    "UPDATE articles SET last_seen_at = now(), run_id = ? WHERE article_id IN "
+                    "(SELECT article_id FROM b_class WHERE change = 'unchanged')", [run_id])
+            if counts.updated:
+                con.execute("DELETE FROM articles WHERE article_id IN "
+                            "(SELECT article_id FROM b_class WHERE change = 'changed')")
+            if counts.loaded or counts.updated:
+                _cluster_near_duplicates(con, replaced=bool(counts.updated))
+                # The new rows, and their copy in `article_versions`, come from the batch:
+                # reading them back from `articles` would read every stored article.
+                insert = insert_select(
+                    ARTICLES, "b_articles b JOIN b_class c USING (article_id) "
+                    "JOIN b_cluster k USING (article_id) WHERE c.change <> 'unchanged'",
+                    alias="b",
+                    fill={"cluster_id": "k.cluster_id", "version": "c.old_version + 1",
+                          "first_seen_at": "coalesce(c.first_seen_at, now())",
+                          "last_seen_at": "now()", "run_id": "?"})
+                con.execute(insert, [run_id])
+                assert ARTICLE_VERSIONS.names == ARTICLES.names  # the same columns, in order
+                con.execute(insert.replace(f"INTO {ARTICLES.name} ",
+                                           f"INTO {ARTICLE_VERSIONS.name} ", 1), [run_id])
             for table, batch_table in ((ENTITIES, "b_entities"), (QUOTES, "b_quotes"),
                                        (DATE_MENTIONS, "b_dates")):
-                con.execute(f"DELETE FROM {table.name} WHERE article_id IN "
-                            "(SELECT article_id FROM b_class WHERE change <> 'unchanged')")
+                if counts.updated:  # a new article has no rows to replace
+                    con.execute(f"DELETE FROM {table.name} WHERE article_id IN "
+                                "(SELECT article_id FROM b_class WHERE change = 'changed')")
                 con.execute(insert_select(table, f"{batch_table} t JOIN b_class c "
                                           "USING (article_id) WHERE c.change <> 'unchanged'",
                                           alias="t"))
