@@ -23,7 +23,6 @@ and its `items` and `files` ledger rows.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import statistics
@@ -33,7 +32,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-EVAL = REPO.parent / "shared" / "eval"
 sys.path.insert(0, str(REPO))
 
 from newsetl.models import Item  # noqa: E402
@@ -42,21 +40,8 @@ from newsetl.pipeline.extract import EXTRACTOR_VERSION  # noqa: E402
 from newsetl.store.rows import ArticleRows, build_batch  # noqa: E402
 from newsetl.store.warehouse import Batch, connect, load_batch  # noqa: E402
 
-
-def gold_pages() -> list[tuple[str, bytes]]:
-    """(url, html) of every gold page on hand; the test page when ../shared is absent."""
-    pages = []
-    for expected in sorted(EVAL.glob("*/*/expected.json")):
-        url = json.loads(expected.read_text("utf-8")).get("url")
-        html = expected.parent / "page.html.gz"
-        if url and html.is_file():
-            pages.append((url, gzip.decompress(html.read_bytes())))
-    if not pages:
-        from tests.conftest import HTML_PAGE
-
-        print(f"bench/writer_ceiling: no gold pages at {EVAL}; using the test page only")
-        pages = [("https://gazette.example/news/harbour", HTML_PAGE.encode("utf-8"))]
-    return pages
+sys.path.insert(0, str(REPO / "bench"))
+from scale import gold_pages  # noqa: E402  (the same pages as make bench)
 
 
 def templates(count: int) -> list[ArticleRows]:
