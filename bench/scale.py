@@ -195,6 +195,18 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
+def write_figures(figures: dict, out: Path) -> None:
+    """The figures as JSON in `out`, and as a table on stdout (a `spread` as median and range)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    width = max(map(len, figures))
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            value = f"median {value['median']}  (min {value['min']}, max {value['max']})"
+        print(f"  {name:{width}s}  {value}")
+    print(f"figures: {out}")
+
+
 def ratio_verdict(ratio: dict[str, float], rounds: int) -> str:
     """Whether the rounds agree well enough for the end-to-end ratio to mean something."""
     if rounds < 3:
@@ -395,14 +407,7 @@ def main() -> int:
         "noop_rerun_skipped": again["skipped"],
         "first_to_noop_ratio": round(medians["flow"] / noop_seconds, 1),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    width = max(map(len, figures))
-    for name, value in figures.items():
-        if isinstance(value, dict):
-            value = f"median {value['median']}  (min {value['min']}, max {value['max']})"
-        print(f"  {name:{width}s}  {value}")
-    print(f"figures: {args.out}")
+    write_figures(figures, args.out)
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -23,7 +23,6 @@ and its `items` and `files` ledger rows.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -41,7 +40,8 @@ from newsetl.store.rows import ArticleRows, build_batch  # noqa: E402
 from newsetl.store.warehouse import Batch, connect, load_batch  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
-from scale import gold_pages  # noqa: E402  (the same pages as make bench)
+from scale import gold_pages, write_figures  # noqa: E402  (as make bench does)
+from scale import spread as scale_spread  # noqa: E402
 
 
 def templates(count: int) -> list[ArticleRows]:
@@ -151,8 +151,7 @@ def main() -> int:
     child_rows = sum(n for t, n in stored.items() if t != "articles")
 
     def spread(values: list[float]) -> dict[str, float]:
-        return {"median": round(statistics.median(values)), "min": round(min(values)),
-                "max": round(max(values))}
+        return {key: round(value) for key, value in scale_spread(values).items()}
 
     figures = {
         "articles": args.articles,
@@ -168,14 +167,7 @@ def main() -> int:
         "first_to_last_tenth_ratio": round(statistics.median(first) / statistics.median(last), 2),
         "warehouse_mb": round(statistics.median(sizes), 1),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    width = max(map(len, figures))
-    for name, value in figures.items():
-        if isinstance(value, dict):
-            value = f"median {value['median']}  (min {value['min']}, max {value['max']})"
-        print(f"  {name:{width}s}  {value}")
-    print(f"figures: {args.out}")
+    write_figures(figures, args.out)
     tmp.rmdir()
     return 0
 
