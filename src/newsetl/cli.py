@@ -109,6 +109,7 @@ def _temporary_server_unless_one_is_set() -> None:
         ServerError,
         prefect_home,
         start_temporary,
+        start_timeout,
         stop_temporary,
     )
 
@@ -118,9 +119,8 @@ def _temporary_server_unless_one_is_set() -> None:
     if settings is not None and settings.PREFECT_API_URL.value():
         return  # Prefect already runs here, told where its server is (tests' harness)
     home = prefect_home()
-    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 120))
     try:
-        process, api_url = start_temporary(home, timeout)
+        process, api_url = start_temporary(home, start_timeout())
     except ServerError as exc:
         raise _server_failure("the temporary Prefect server did not start", exc) from None
     atexit.register(stop_temporary, process, home)
