@@ -39,6 +39,11 @@ import pyarrow as pa
 # Writer memory: tantivy flushes a segment when it fills; bounded, whatever the warehouse size.
 WRITER_HEAP = 64_000_000
 _CHUNK = 5_000  # articles read from DuckDB at a time while indexing
+# Stored rows are read by id through the primary key's index, a chunk of ids at a time
+# (here and in `warehouse`): a join or `IN (SELECT ...)` against `articles` reads the
+# columns it needs for every stored article (5.7 s for 200 bodies of 250,000), an
+# `IN (?, ?, ...)` list does not (0.08 s).
+ID_CHUNK = 500
 
 _TEXT_FIELDS = ["title", "body"]
 
@@ -122,13 +127,21 @@ def index_is_stale(con: duckdb.DuckDBPyConnection) -> bool:
     return dirty or indexed != con.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, where: str) -> Iterator[pa.RecordBatch]:
+def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list | None = None
+          ) -> Iterator[pa.RecordBatch]:
     """The indexed columns of the articles `where` picks, a chunk at a time."""
     reader = con.execute(
         "SELECT article_id, coalesce(title, '') AS title, coalesce(body, '') AS body, source, "
         "CAST(coalesce(published_at, first_seen_at) AS DATE) AS day "
-        f"FROM articles WHERE {where}").to_arrow_reader(_CHUNK)
+        f"FROM articles WHERE {where}", params or []).to_arrow_reader(_CHUNK)
     yield from reader
+
+
+def _rows_of(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[pa.RecordBatch]:
+    """`_rows` of the articles `ids`, through the key's index (`ID_CHUNK`)."""
+    for at in range(0, len(ids), ID_CHUNK):
+        chunk = ids[at:at + ID_CHUNK]
+        yield from _rows(con, f"article_id IN ({', '.join('?' * len(chunk))})", chunk)
 
 
 def _add(writer, batch: pa.RecordBatch) -> int:  # writer: tantivy.IndexWriter
@@ -181,7 +194,7 @@ def update_index(con: duckdb.DuckDBPyConnection,
         try:
             for aid in ids:
                 writer.delete_documents_by_term("article_id", aid)
-            for batch in _rows(con, "article_id IN (SELECT article_id FROM i_queued)"):
+            for batch in _rows_of(con, ids):
                 _add(writer, batch)
             writer.commit()
         except BaseException:

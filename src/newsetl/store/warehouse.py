@@ -39,7 +39,7 @@ from newsetl.store.schema import (
     REJECTS,
     insert_select,
 )
-from newsetl.store.search import mark_index_dirty
+from newsetl.store.search import ID_CHUNK, mark_index_dirty
 
 DEFAULT_WAREHOUSE = "warehouse/newsetl.duckdb"
 
@@ -564,18 +564,13 @@ NEAR_DUPLICATE_SIMILARITY = 0.7
 _BANDS, _BAND_ROWS = 16, 4
 
 
-# Stored rows are read by id through the primary key's index, a chunk of ids at a time:
-# a join or `IN (SELECT ...)` against `articles` reads the columns it needs for every
-# stored article (seconds for the bodies of a million), an `IN (?, ?, ...)` list does not.
-_ID_CHUNK = 500
-
 
 def _stored(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]) -> pa.Table:
     """`SELECT columns FROM articles` for the articles `ids`, through the key's index, as
     Arrow (a few hundred signatures go back into DuckDB in bulk, not row by row)."""
     found = [con.execute(f"SELECT {columns} FROM articles WHERE article_id IN "
                          f"({', '.join('?' * len(chunk))})", chunk).fetch_arrow_table()
-             for chunk in (ids[at:at + _ID_CHUNK] for at in range(0, len(ids), _ID_CHUNK))]
+             for chunk in (ids[at:at + ID_CHUNK] for at in range(0, len(ids), ID_CHUNK))]
     return pa.concat_tables(found)
 
 
