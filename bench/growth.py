@@ -16,7 +16,7 @@ At each size, in one run:
    (`writing` + `backfill_files`, extraction processes and all), in a child
    process: wall time, peak memory (RSS of the process and its extraction
    processes) and each phase (ledger lookups, extraction, dedup/bands, the rest
-   of the load, index update);
+   of the load, the end-of-run checkpoint, index update);
 2. the no-op rerun of that archive (child process: wall, peak memory);
 3. `newsetl search` latency (open the warehouse, search, snippets) over a fixed
    query set: p50 and p95;
@@ -562,7 +562,8 @@ def incremental_run(warehouse: str, archive: str, workers: int) -> dict:
     import newsetl.store.warehouse as warehouse_mod
     from newsetl.pipeline.backfill import ExtractOptions, backfill_files, stop_extraction_pool
 
-    phases = {"ledger": 0.0, "extraction": 0.0, "dedup_bands": 0.0, "load": 0.0, "index": 0.0}
+    phases = {"ledger": 0.0, "extraction": 0.0, "dedup_bands": 0.0, "load": 0.0,
+              "checkpoint": 0.0, "index": 0.0}
     lock = threading.Lock()
 
     def timed(name: str, fn: Callable) -> Callable:
@@ -580,6 +581,7 @@ def incremental_run(warehouse: str, archive: str, workers: int) -> dict:
     backfill_mod.load_batch = timed("load", backfill_mod.load_batch)
     warehouse_mod._cluster_near_duplicates = timed("dedup_bands",
                                                    warehouse_mod._cluster_near_duplicates)
+    backfill_mod.checkpoint = timed("checkpoint", backfill_mod.checkpoint)
     run_mod.update_index = timed("index", run_mod.update_index)
     with peak_rss() as peak:
         began = time.perf_counter()
@@ -684,7 +686,8 @@ def count_articles(warehouse: Warehouse) -> int:
 
 COLUMNS = [("articles", "articles"), ("wall_s", "1k run s"), ("peak_rss_mb", "peak MB"),
            ("ledger_s", "ledger"), ("extraction_s", "extract"), ("dedup_bands_s", "bands"),
-           ("load_s", "load"), ("index_s", "index"), ("noop_s", "no-op s"),
+           ("load_s", "load"), ("checkpoint_s", "checkpoint"), ("index_s", "index"),
+           ("noop_s", "no-op s"),
            ("search_p50_ms", "search p50 ms"), ("search_p95_ms", "p95 ms"),
            ("view_person_mentions_ms", "person ms"), ("view_daily_counts_ms", "daily ms"),
            ("view_quotes_with_speakers_ms", "quotes ms"), ("duckdb_mb", "duckdb MB"),

@@ -20,7 +20,13 @@ from newsetl.store import schema
 from newsetl.store.rows import CHILD_TABLES, article_rows, build_batch, content_hash, field_problems
 from newsetl.store.schema import (
     ARTICLES,
+    DATE_MENTIONS,
+    ENTITIES,
+    FILES,
     ITEMS,
+    QUOTES,
+    REJECTS,
+    RUNS,
     TABLES,
     Column,
     SchemaMismatch,
@@ -30,7 +36,7 @@ from newsetl.store.schema import (
     render_readme,
     warehouse_differences,
 )
-from newsetl.store.warehouse import connect, load_batch
+from newsetl.store.warehouse import Batch, connect, load_batch
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "newsetl"
@@ -92,9 +98,37 @@ def test_an_undeclared_column_a_wrong_type_and_a_wrong_order_are_named(tmp_path:
 
 def test_a_declared_key_the_migrations_lack_is_named(tmp_path: Path) -> None:
     with connect(tmp_path / "w.duckdb") as con:
-        problems = warehouse_differences(con, [dataclasses.replace(ITEMS, key=("source",))])
-    assert problems == ["items: key declared ('source',), the migrations make it "
-                        "('source', 'item_key')"]
+        problems = warehouse_differences(con, [dataclasses.replace(RUNS, key=("flow",))])
+        enforced = warehouse_differences(con, [dataclasses.replace(ITEMS, key_constraint=True)])
+    assert problems == ["runs: primary key declared ('flow',), the migrations make it "
+                        "('run_id',)"]
+    assert enforced == ["items: primary key declared ('source', 'item_key'), the migrations "
+                        "make it none"]
+
+
+def test_keys_the_load_keeps_are_unique_after_loading_twice(tmp_path: Path) -> None:
+    """articles, items and files have no PRIMARY KEY (DuckDB rewrites its index at every
+    checkpoint), so `load_batch` keeps them unique: a batch with a key twice, loaded
+    twice, leaves one row per key."""
+    def item(key: str, digest: str) -> dict:
+        return {"source": "s", "item_key": key, "item_hash": digest,
+                "archive_path": f"/a/{key}.warc.gz#1", "status": "rejected",
+                "article_id": None, "extractor_version": "v"}
+
+    files = [{"path": "/a/f", "size": 1, "mtime_ns": 1, "items": 2, "extractor_version": "v",
+              "manifest_mtime_ns": None}] * 2
+    batch = Batch(articles=arrow_table([], ARTICLES), entities=arrow_table([], ENTITIES),
+                  quotes=arrow_table([], QUOTES), dates=arrow_table([], DATE_MENTIONS),
+                  items=arrow_table([item("k", "h1"), item("k", "h2"), item("j", "h3")], ITEMS),
+                  rejects=arrow_table([], REJECTS), files=arrow_table(files, FILES))
+    with connect(tmp_path / "w.duckdb") as con:
+        for run in ("r1", "r2"):
+            load_batch(con, batch, run)
+        rows = con.execute("SELECT item_key, item_hash, file, run_id FROM items "
+                           "ORDER BY item_key").fetchall()
+        paths = con.execute("SELECT path, run_id FROM files").fetchall()
+    assert rows == [("j", "h3", "/a/j.warc.gz", "r2"), ("k", "h2", "/a/k.warc.gz", "r2")]
+    assert paths == [("/a/f", "r2")]
 
 
 # --- dataclasses and rows against the declaration -------------------------------------------
@@ -165,11 +199,11 @@ def test_a_row_with_an_unknown_or_a_missing_key_is_refused_by_name() -> None:
 
 
 def test_an_insert_must_fill_exactly_the_loader_columns() -> None:
-    sql = insert_select(ITEMS, "b_items", fill={"run_id": "?", "processed_at": "now()"})
-    assert sql.startswith("INSERT INTO items (source, item_key, item_hash, archive_path, status, "
-                          "article_id, extractor_version, run_id, processed_at) SELECT source, ")
+    sql = insert_select(FILES, "b_files", fill={"run_id": "?", "processed_at": "now()"})
+    assert sql.startswith("INSERT INTO files (path, size, mtime_ns, items, extractor_version, "
+                          "run_id, processed_at, manifest_mtime_ns) SELECT path, ")
     with pytest.raises(SchemaMismatch, match=r"must fill \['processed_at', 'run_id'\]"):
-        insert_select(ITEMS, "b_items", fill={"run_id": "?"})
+        insert_select(FILES, "b_files", fill={"run_id": "?"})
 
 
 def test_no_insert_into_a_table_relies_on_column_positions() -> None:

@@ -49,6 +49,11 @@ class Table:
     `loader_fills` columns are not in the batch but set by the loading SQL
     (`insert_select` insists each gets an expression). `same_as` names the
     table whose columns this one copies (README shows one line for it).
+    `key`: the columns that name one row. `key_constraint`: DuckDB enforces
+    it as a PRIMARY KEY; False for the tables that grow with the archive,
+    which `load_batch` keeps unique itself, because DuckDB rewrites a
+    PRIMARY KEY's whole index at every checkpoint (duckdb/duckdb#24848):
+    6-10 s a run at 320,000 articles, growing with the warehouse.
     """
 
     name: str
@@ -56,6 +61,7 @@ class Table:
     from_arrow: bool = True
     loader_fills: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
+    key_constraint: bool = True
     same_as: str | None = None
 
     def __post_init__(self) -> None:
@@ -116,7 +122,7 @@ def _c(name: str, type: str, meaning: str, content: bool = False) -> Column:
 
 _RUN = "the run that last wrote the row"
 
-ARTICLES = Table("articles", key=("article_id",),
+ARTICLES = Table("articles", key=("article_id",), key_constraint=False,
                  loader_fills=("cluster_id", "version", "first_seen_at", "last_seen_at",
                                "run_id"), columns=(
     _c("article_id", "VARCHAR", "stable id: first 16 hex of SHA-256 of the canonical URL when "
@@ -233,8 +239,8 @@ DATE_MENTIONS = Table("date_mentions", columns=(
     _c("extractor_version", "VARCHAR", "the extractor that found it"),
 ))
 
-ITEMS = Table("items", key=("source", "item_key"), loader_fills=("run_id", "processed_at"),
-              columns=(
+ITEMS = Table("items", key=("source", "item_key"), key_constraint=False,
+              loader_fills=("run_id", "processed_at", "file"), columns=(
     _c("source", "VARCHAR", "source name"),
     _c("item_key", "VARCHAR", "key in the archive"),
     _c("item_hash", "VARCHAR", "SHA-256 of the bytes"),
@@ -244,6 +250,8 @@ ITEMS = Table("items", key=("source", "item_key"), loader_fills=("run_id", "proc
     _c("extractor_version", "VARCHAR", "the extractor that processed it"),
     _c("run_id", "VARCHAR", _RUN),
     _c("processed_at", "TIMESTAMPTZ", "when that run loaded it"),
+    _c("file", "VARCHAR", "the archive file: `archive_path` without a WARC record's "
+       "`#offset`; the ledger looks items up by it"),
 ))
 
 RUNS = Table("runs", from_arrow=False, key=("run_id",), columns=(
@@ -301,7 +309,8 @@ FETCHES = Table("fetches", loader_fills=("run_id",), columns=(
     _c("fetched_at", "TIMESTAMPTZ", "when the last response arrived (UTC)"),
 ))
 
-FILES = Table("files", key=("path",), loader_fills=("run_id", "processed_at"), columns=(
+FILES = Table("files", key=("path",), key_constraint=False,
+              loader_fills=("run_id", "processed_at"), columns=(
     _c("path", "VARCHAR", "absolute path of the file"),
     _c("size", "BIGINT", "size in bytes, as seen before reading it"),
     _c("mtime_ns", "BIGINT", "modification time (ns), as seen before reading it"),
@@ -364,7 +373,7 @@ def arrow_table(rows: list[dict], table: Table) -> pa.Table:
 
 
 def insert_select(table: Table, source: str, fill: Mapping[str, str] | None = None,
-                  alias: str | None = None, replace: bool = False) -> str:
+                  alias: str | None = None) -> str:
     """`INSERT INTO table (every column) SELECT ...`: batch columns from `source`, the rest
     from `fill` (column -> SQL expression), all named, in declared order.
 
@@ -379,8 +388,7 @@ def insert_select(table: Table, source: str, fill: Mapping[str, str] | None = No
             f"got {sorted(fill)}")
     prefix = f"{alias}." if alias else ""
     values = [fill.get(n, f"{prefix}{n}") for n in table.names]
-    verb = "INSERT OR REPLACE INTO" if replace else "INSERT INTO"
-    return (f"{verb} {table.name} ({', '.join(table.names)}) "
+    return (f"INSERT INTO {table.name} ({', '.join(table.names)}) "
             f"SELECT {', '.join(values)} FROM {source}")
 
 
@@ -447,9 +455,10 @@ def warehouse_differences(con: object, tables: Iterable[Table] | None = None) ->
                     f"{table.name}.{want} is declared at position {i + 1} but the migrations "
                     f"put {got} there (ADD COLUMN appends: declare a new column last)")
                 break
-        if keys.get(table.name, ()) != table.key:
-            problems.append(f"{table.name}: key declared {table.key or 'none'}, the migrations "
-                            f"make it {keys.get(table.name) or 'none'}")
+        constraint = table.key if table.key_constraint else ()
+        if keys.get(table.name, ()) != constraint:
+            problems.append(f"{table.name}: primary key declared {constraint or 'none'}, the "
+                            f"migrations make it {keys.get(table.name) or 'none'}")
     return problems
 
 
@@ -469,7 +478,9 @@ def render_columns(table: Table) -> str:
         lines = ["| column | type | meaning |", "| --- | --- | --- |"]
         lines += [f"| `{c.name}` | {c.type} | {_cell(c.meaning)} |" for c in table.columns]
     if table.key:
-        lines += ["", "Key: " + ", ".join(f"`{k}`" for k in table.key) + "."]
+        kept = "" if table.key_constraint else " (kept unique by the load, not by a PRIMARY KEY: " \
+            "see \"Growth\")"
+        lines += ["", "Key: " + ", ".join(f"`{k}`" for k in table.key) + kept + "."]
     return "\n".join(lines) + "\n"
 
 

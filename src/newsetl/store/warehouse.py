@@ -19,13 +19,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from newsetl.store.lookup import articles_table
 from newsetl.store.schema import (
     ARTICLE_BANDS,
     ARTICLE_VERSIONS,
@@ -39,7 +40,7 @@ from newsetl.store.schema import (
     REJECTS,
     insert_select,
 )
-from newsetl.store.search import ID_CHUNK, mark_index_dirty
+from newsetl.store.search import mark_index_dirty
 
 DEFAULT_WAREHOUSE = "warehouse/newsetl.duckdb"
 
@@ -141,12 +142,25 @@ MIGRATIONS: list[list[str]] = [
     ],
     # The search index moved to tantivy beside the file (issue 19), updated with the articles
     # each load queues here, in the load's transaction; the old DuckDB `fts` index goes.
-    # Band lookups and ledger lookups get indexes, so their cost follows the batch, not the
-    # warehouse.
     [
         """CREATE TABLE index_pending (
             article_id VARCHAR, queued_at TIMESTAMPTZ, run_id VARCHAR)""",
         """DROP SCHEMA IF EXISTS fts_main_articles CASCADE""",
+    ],
+    # The tables that grow with the archive lose their PRIMARY KEY (DuckDB rewrites its
+    # whole index at every checkpoint: 6-10 s a run at 320,000 articles, growing); the load
+    # keeps them unique (`load_batch`). DuckDB cannot drop a constraint, so each table is
+    # copied; the views name tables, so they follow. `items.file` lets the ledger look
+    # items up by file without splitting every `archive_path` (README, "Growth").
+    [
+        *(statement for table in ("articles", "files") for statement in (
+            f"CREATE TABLE {table}_unkeyed AS SELECT * FROM {table}",
+            f"DROP TABLE {table}",
+            f"ALTER TABLE {table}_unkeyed RENAME TO {table}")),
+        """CREATE TABLE items_unkeyed AS
+            SELECT *, split_part(archive_path, '#', 1) AS file FROM items""",
+        """DROP TABLE items""",
+        """ALTER TABLE items_unkeyed RENAME TO items""",
     ],
 ]
 
@@ -545,15 +559,12 @@ def ledger_for(con: duckdb.DuckDBPyConnection, files: list[str]) -> Ledger:
     """
     if not files:
         return Ledger()
-    con.register("wanted", pa.table({"path": files}))
-    try:
-        items = con.execute(
-            "SELECT i.source, i.item_key, i.item_hash, i.extractor_version FROM items i "
-            "JOIN wanted w ON split_part(i.archive_path, '#', 1) = w.path").fetchall()
-        done = con.execute("SELECT path, size, mtime_ns, items, extractor_version, "
-                           "manifest_mtime_ns FROM files JOIN wanted USING (path)").fetchall()
-    finally:
-        con.unregister("wanted")
+    # One scan of each key column, the other columns read where it matched.
+    items = con.execute("SELECT source, item_key, item_hash, extractor_version FROM items "
+                        "WHERE file IN (SELECT unnest(?::VARCHAR[]))", [files]).fetchall()
+    done = con.execute("SELECT path, size, mtime_ns, items, extractor_version, "
+                       "manifest_mtime_ns FROM files WHERE path IN "
+                       "(SELECT unnest(?::VARCHAR[]))", [files]).fetchall()
     return Ledger(files={path: tuple(row) for path, *row in done},
                   items={(s, k): (h, v) for s, k, h, v in items})
 
@@ -563,15 +574,6 @@ def ledger_for(con: duckdb.DuckDBPyConnection, files: list[str]) -> Ledger:
 NEAR_DUPLICATE_SIMILARITY = 0.7
 _BANDS, _BAND_ROWS = 16, 4
 
-
-
-def _stored(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]) -> pa.Table:
-    """`SELECT columns FROM articles` for the articles `ids`, through the key's index, as
-    Arrow (a few hundred signatures go back into DuckDB in bulk, not row by row)."""
-    found = [con.execute(f"SELECT {columns} FROM articles WHERE article_id IN "
-                         f"({', '.join('?' * len(chunk))})", chunk).fetch_arrow_table()
-             for chunk in (ids[at:at + ID_CHUNK] for at in range(0, len(ids), ID_CHUNK))]
-    return pa.concat_tables(found)
 
 
 def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> None:
@@ -584,7 +586,7 @@ def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> 
     id in the group, and stored members join the group when a newcomer
     links them, so the outcome does not depend on load order. The batch's
     bands and signatures come from the batch itself; only the band index
-    is scanned, and stored candidates are read by id (`_stored`), so the
+    is scanned, and stored candidates are read by key (`articles_table`), so the
     cost follows the batch and its candidates, not the warehouse.
     `replaced`: some articles changed, so their old bands go first.
     """
@@ -609,7 +611,8 @@ def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> 
     con.execute("CREATE OR REPLACE TEMP TABLE b_others (article_id VARCHAR, minhash BIGINT[], "
                 "cluster_id VARCHAR)")
     if stored:
-        con.register("b_stored", _stored(con, "article_id, minhash, cluster_id", stored))
+        con.register("b_stored", articles_table(con, "article_id, minhash, cluster_id",
+                                                stored))
         try:
             con.execute("INSERT INTO b_others (article_id, minhash, cluster_id) "
                         "SELECT article_id, minhash, cluster_id FROM b_stored")
@@ -644,7 +647,7 @@ def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> 
 def ledger_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every archive file the ledger has seen (WARC records folded into their file)."""
     return [row[0] for row in con.execute(
-        "SELECT DISTINCT split_part(archive_path, '#', 1) AS path FROM items ORDER BY path"
+        "SELECT DISTINCT file FROM items ORDER BY file"
     ).fetchall()]
 
 
@@ -664,6 +667,23 @@ class Batch:
         return not (self.items.num_rows or self.rejects.num_rows or self.files.num_rows)
 
 
+def _last_per_key(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
+    """`table` with one row per `key`: the last, as a replace would leave it."""
+    keys = list(zip(*(table.column(k).to_pylist() for k in key), strict=True))
+    if len(set(keys)) == len(keys):
+        return table
+    last = {k: i for i, k in enumerate(keys)}
+    return table.take(sorted(last.values()))
+
+
+def _one_row_per_key(batch: Batch) -> Batch:
+    """The batch with its keyed tables unique by key (the tables have no PRIMARY KEY to
+    refuse a second row: `newsetl.store.schema.Table.key_constraint`)."""
+    return replace(batch, articles=_last_per_key(batch.articles, ARTICLES.key),
+                   items=_last_per_key(batch.items, ITEMS.key),
+                   files=_last_per_key(batch.files, FILES.key))
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                run_counts: Counts | None = None) -> Counts:
     """Load one batch in one transaction and return what it changed.
@@ -676,7 +696,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     (`newsetl.store.search`), so a run killed before its index update cannot
     leave the index silently stale. Stored rows are never read back by a join
     (that reads the column for every stored article): new rows come from the
-    batch, stored ones by key (`_stored`), so a load's cost follows the batch
+    batch, stored ones by key (`newsetl.store.lookup`), so a load's cost follows the batch
     rather than the warehouse (README, "Growth"). `run_counts`, the run's counts before
     this load, go into its `runs` row with this load's added, in the same
     transaction too.
@@ -696,6 +716,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         with transaction(con):
             record_run()
         return counts
+    batch = _one_row_per_key(batch)
     staged = {"b_articles": batch.articles, "b_entities": batch.entities,
               "b_quotes": batch.quotes, "b_dates": batch.dates, "b_items": batch.items,
               "b_rejects": batch.rejects, "b_files": batch.files}
@@ -703,7 +724,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         con.register(name, table)
     try:
         with transaction(con):
-            # Classify each incoming article against the stored one.
+            # Classify each incoming article against the stored one, read by key.
+            con.register("b_before", articles_table(
+                con, "article_id, content_hash, extractor_version, version, first_seen_at",
+                batch.articles.column("article_id").to_pylist()))
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE b_class AS SELECT b.article_id, "
                 "CASE WHEN a.article_id IS NULL THEN 'new' "
@@ -711,8 +735,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                 "AND a.extractor_version = b.extractor_version "
                 "THEN 'unchanged' ELSE 'changed' END AS change, "
                 "coalesce(a.version, 0) AS old_version, a.first_seen_at "
-                "FROM b_articles b LEFT JOIN articles a USING (article_id)"
+                "FROM b_articles b LEFT JOIN b_before a USING (article_id)"
             )
+            con.unregister("b_before")
             for change, n in con.execute(
                 "SELECT change, count(*) FROM b_class GROUP BY change"
             ).fetchall():
@@ -755,11 +780,16 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                 con.execute(insert_select(table, f"{batch_table} t JOIN b_class c "
                                           "USING (article_id) WHERE c.change <> 'unchanged'",
                                           alias="t"))
-            con.execute(insert_select(ITEMS, "b_items", replace=True,
-                                      fill={"run_id": "?", "processed_at": "now()"}), [run_id])
+            # A keyed row read again replaces the stored one (no PRIMARY KEY: see `ITEMS`).
+            con.execute("DELETE FROM items USING b_items n WHERE items.source = n.source "
+                        "AND items.item_key = n.item_key")
+            con.execute(insert_select(ITEMS, "b_items", fill={
+                "run_id": "?", "processed_at": "now()",
+                "file": "split_part(archive_path, '#', 1)"}), [run_id])
             con.execute(insert_select(REJECTS, "b_rejects",
                                       fill={"run_id": "?", "rejected_at": "now()"}), [run_id])
-            con.execute(insert_select(FILES, "b_files", replace=True,
+            con.execute("DELETE FROM files WHERE path IN (SELECT path FROM b_files)")
+            con.execute(insert_select(FILES, "b_files",
                                       fill={"run_id": "?", "processed_at": "now()"}), [run_id])
             record_run()
     finally:
