@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import lxml.html
 import pytest
 
-from newsetl.page.authors import citation_name, pick_authors, split_byline
+from newsetl.page.authors import citation_name, page_bylines, pick_authors, split_byline
 from newsetl.page.dates import parse_datetime, pick_modified, pick_published
 from newsetl.page.metadata import (
     declared_language,
@@ -323,3 +323,116 @@ def test_three_wordings_go_to_the_one_the_title_repeats():
                                 "headline": "Harbour reopens after the storm"}),
                           "<h1>Queues at the harbour as the ferries return</h1>"))
     assert pick_title(head) == ("Harbour reopens after the storm", "json-ld")
+
+
+SOCIAL = ('<meta property="og:title" content="Ferries are back, and so are the queues">'
+          + ld({"@type": "NewsArticle", "headline": "Harbour reopens after three days"}))
+
+
+def test_json_ld_headline_the_page_shows_beats_an_og_title_it_does_not():
+    head = read_head(page(SOCIAL, "<h1>Harbour reopens after three days</h1>"))
+    assert pick_title(head) == ("Harbour reopens after three days", "json-ld")
+    # og:title shown as a heading of its own (the <h1> being a hidden SEO copy) stands,
+    head = read_head(page(SOCIAL, "<h1>Harbour reopens after three days</h1>"
+                                  '<span class="article-headline">Ferries are back, and so are '
+                                  "the queues</span>"))
+    assert pick_title(head) == ("Ferries are back, and so are the queues", "opengraph")
+    # ... and so does og:title that is JSON-LD's headline without its topic line.
+    head = read_head(page('<meta property="og:title" content="Harbour reopens after three days">'
+                          + ld({"@type": "NewsArticle",
+                                "headline": "Storms: Harbour reopens after three days"}),
+                          "<h1>Storms: Harbour reopens after three days</h1>"))
+    assert pick_title(head) == ("Harbour reopens after three days", "opengraph")
+
+
+def test_an_h1_in_a_breadcrumb_trail_is_not_the_shown_headline():
+    trail = ('<nav><ul><li><a href="/">Home</a></li>'
+             "<li><h1>Ferries are back, and so are the queues</h1></li></ul></nav>")
+    head = read_head(page(SOCIAL, trail + "<h2>Harbour reopens after three days</h2>"))
+    assert head.nav_h1 == {"ferries are back and so are the queues"}
+    assert pick_title(head) == ("Harbour reopens after three days", "json-ld")
+
+
+@pytest.mark.parametrize(("h1", "expected"), [
+    ('<span class="kicker">Storms</span>Harbour reopens after three days',
+     "Harbour reopens after three days"),
+    ("<span><small>Storms</small><br>Harbour reopens after three days</span>",
+     "Harbour reopens after three days"),
+    ('<span class="kicker">Storms</span><span class="hidden">: </span>'
+     "<span>Harbour reopens after three days</span>", "Harbour reopens after three days"),
+    # a drop capital is part of the first word, not a kicker
+    ('<span class="initial">H</span>arbour reopens after three days',
+     "Harbour reopens after three days"),
+    ("Harbour reopens <span>after three days</span>", "Harbour reopens after three days"),
+])
+def test_a_winning_h1_loses_the_kicker_it_sets_apart(h1, expected):
+    head = read_head(page(body=f"<h1>{h1}</h1>"))
+    assert pick_title(head) == (expected, "h1")
+
+
+def test_a_kicker_the_json_ld_headline_includes_stays():
+    meta = ('<meta property="og:title" content="Ferries are back"><title>Ferries are back</title>'
+            + ld({"@type": "NewsArticle", "headline": "Storms: Harbour reopens after three days"}))
+    head = read_head(page(meta, '<h1><span class="kicker">Storms</span> Harbour reopens after '
+                                "three days</h1>"))
+    assert pick_title(head) == ("Storms Harbour reopens after three days", "h1")
+
+
+def test_a_logo_h1_linking_home_names_the_site():
+    head = read_head(page("<title>Harbour reopens » Coast Blog</title>",
+                          '<h1 id="logo"><a href="/">Coast Blog</a></h1>'))
+    assert head.logos == {"coast blog"}
+    assert pick_title(head) == ("Harbour reopens", "title")
+
+
+def test_the_site_name_inside_the_title_starts_its_tail():
+    assert strip_site_suffix("Harbour reopens : Coast Blog | Notes from the coast | Since 2005",
+                             {"coast blog"}) == "Harbour reopens"
+
+
+def test_an_og_title_with_words_left_out_gives_way_to_the_full_h1():
+    head = read_head(page('<meta property="og:title" content="Change font size in R | Axis, '
+                          'title">', "<h1>Change font size in R (5 Examples) | Axis, title</h1>"))
+    assert pick_title(head) == ("Change font size in R (5 Examples) | Axis, title", "h1")
+    # A shorter og:title that only cuts a tail is the search title and stands.
+    head = read_head(page('<meta property="og:title" content="Harbour reopens">',
+                          "<h1>Harbour reopens after three days</h1>"))
+    assert pick_title(head) == ("Harbour reopens", "opengraph")
+
+
+@pytest.mark.parametrize("body", [
+    '<p class="meta">By <span class="author vcard"><a rel="author" href="/a/ann">Ann Lee</a>'
+    "</span></p>",
+    "<ul><li><strong>Datum</strong> 03.05.2024</li><li><strong>Autorin/Autor</strong> Ann Lee"
+    "</li></ul>",
+    '<div class="meta">Ein Artikel von <strong>Ann Lee</strong> | 03.05.2024 - 12:45</div>',
+    "<p><i>von Ann Lee</i></p>",
+    "<p><strong>Autorin: Ann Lee, Projektleiterin in Tunis</strong></p>",
+    "<p>Von Ann Lee, Washington</p>",  # the dateline's place is not a second author
+])
+def test_bylines_on_the_page_name_the_author(body):
+    assert page_bylines(page(body=body)) == ["Ann Lee"]
+    assert pick_authors(read_head(page()), page(body=body))[0] == ["Ann Lee"]
+
+
+@pytest.mark.parametrize("body", [
+    '<div class="comments"><span class="author">Bo Chan</span></div>',  # a reader's comment
+    '<span class="author">Bild: APA/Keystone</span>',  # a picture credit
+    "<p>By clicking accept you agree to our terms and conditions.</p>",
+])
+def test_names_outside_the_byline_are_not_authors(body):
+    assert page_bylines(page(body=body)) == []
+
+
+@pytest.mark.parametrize("author", ["Harbour Media GmbH", "CG", "Coast Gazette Redaktion"])
+def test_an_organisation_credited_as_author_gives_way_to_the_byline(author):
+    head = read_head(page(f'<meta name="author" content="{author}">'
+                          '<meta property="og:site_name" content="Coast Gazette">'))
+    body = '<p class="meta">von Ann Lee | 03.05.2024</p>'
+    assert pick_authors(head, page(body=body)) == (["Ann Lee"], "byline")
+    assert pick_authors(head, page())[0] == [author]  # no byline: the credit stands
+
+
+def test_soft_hyphens_of_a_heading_stay_out_of_the_title():
+    head = read_head(page(body="<h1>Mes&shy;sen&shy;ger services are no lawless space</h1>"))
+    assert pick_title(head) == ("Messenger services are no lawless space", "h1")

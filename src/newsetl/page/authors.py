@@ -1,9 +1,11 @@
 """Author names from a page's structured data, cleaned to person (or agency) names.
 
 JSON-LD `author` is the most reliable source (a list of Person objects, or
-`@id` references into the page's `@graph`); meta tags come next. Bylines
-arrive in many shapes -- "By A and B", "Lastname, Firstname", "Name (abc)",
-"Name, Agency" -- and are cut into one name each.
+`@id` references into the page's `@graph`); meta tags come next, then the
+byline on the page itself (trafilatura's search, then ours: author markup,
+"Autor: ..." labels, "von ..." lines). Bylines arrive in many shapes --
+"By A and B", "Lastname, Firstname", "Name (abc)", "Name, Agency" -- and are
+cut into one name each.
 """
 
 from __future__ import annotations
@@ -100,13 +102,39 @@ def dedupe(names: list[str]) -> list[str]:
 
 
 def is_site_author(name: str, sites: set[str]) -> bool:
-    """Is this "author" the site or its publisher (its name or domain) rather than a writer?
+    """Is this "author" the site or its publisher (its name, acronym or domain, or an
+    organisation's name) rather than a writer?
 
     Publishers put their own name in `author` when a CMS field is empty; the
     person (or agency) who wrote the piece is then in the byline, so such a
     name is set aside while the later sources are asked (`pick_authors`).
     """
-    return bool(_DOMAIN.match(name)) or is_site_part(name, sites)
+    return (bool(_DOMAIN.match(name)) or is_site_part(name, sites) or _acronym_of(name, sites)
+            or bool(_ORGANISATION.search(name)))
+
+
+# Words that make a credit an organisation's, not a writer's: legal forms, "editorial team".
+_ORGANISATION = re.compile(r"(?:\be\.\s?V\b|\bGmbH\b|\bAG$|\bInc\b|\bLtd\b|\bLLC\b|"
+                           r"\bVerlag\b|\bStiftung\b|\bVerband\b|Redaktion\b|\bMagazin\b|"
+                           r"\bMagazine\b|\bEditorial\b|\bNewsroom\b)", re.IGNORECASE)
+
+
+def _acronym_of(name: str, sites: set[str]) -> bool:
+    """Is `name` the site's name as an acronym or spelled out ("LTO" for "Legal Tribune
+    Online", "Deutsche Welle" for "dw.com")?"""
+    words = [w for w in re.split(r"[\W_]+", name.casefold()) if w]
+    if not words:
+        return False
+    short = "".join(words) if len(words) == 1 else "".join(w[0] for w in words)
+    if len(short) < 2:
+        return False
+    for site in sites:
+        parts = [w for w in re.split(r"[\W_]+", site) if w]
+        if len(words) == 1 and len(parts) > 1 and "".join(p[0] for p in parts) == short:
+            return True
+        if len(words) > 1 and parts and parts[0] == short:
+            return True
+    return False
 
 
 def ld_authors(head: Head) -> list[str]:
@@ -144,7 +172,8 @@ def byline_guess(tree: HtmlElement) -> str | None:
 
 
 def pick_authors(head: Head, tree: HtmlElement) -> tuple[list[str], str | None]:
-    """(authors, source): JSON-LD, then meta tags, then trafilatura's byline search.
+    """(authors, source): JSON-LD, then meta tags, then trafilatura's byline search, then the
+    page's own byline markup (`page_bylines`, source "byline").
 
     A source whose only "author" is the site itself (see `is_site_author`)
     is kept only when no later source names someone else: publishers fill
@@ -154,7 +183,8 @@ def pick_authors(head: Head, tree: HtmlElement) -> tuple[list[str], str | None]:
     sites = site_names(head)
     site_only: tuple[list[str], str | None] = ([], None)
     for read in (lambda: (ld_authors(head), "json-ld"), lambda: meta_authors(head),
-                 lambda: (guessed_authors(tree), "trafilatura")):
+                 lambda: (guessed_authors(tree), "trafilatura"),
+                 lambda: (page_bylines(tree), "byline")):
         names, source = read()
         if not names:
             continue
@@ -171,6 +201,140 @@ def _full_name(name: str) -> bool:
     words = name.split()
     return len(words) >= 2 and all(w[:1].isupper() and not any(c.isdigit() for c in w)
                                    for w in words)
+
+
+# Class names that mark a byline: WordPress "author vcard", "byline", "post-author",
+# "author-name", German "autor", French "auteurs" (substrings of one class token).
+_BYLINE_CLASS = re.compile(r"(?:^|\s)(?:author|[\w-]*(?:byline|author[-_]+name|author__name|"
+                           r"post-author|entry-author|autor|auteur)[\w-]*)(?:\s|$)",
+                           re.IGNORECASE)
+# Where names are not the article's: reader comments, related-article teasers, footers,
+# sidebars and navigation.
+_ELSEWHERE_CLASS = re.compile(r"(?:^|[\s_-])(?:comment|related|teaser)", re.IGNORECASE)
+_ELSEWHERE_TAGS = frozenset({"footer", "aside", "nav"})
+# A byline is short: a few names, not a sentence.
+_MAX_BYLINE = 80
+# A label naming the field that follows it: "Autor: Ann Lee", "Autorin/Autor Ann Lee".
+_AUTHOR_LABEL = re.compile(r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autorin/autor|author|authors|"
+                           r"autoren|verfasser(?:in)?|written by|text|von|by|par|por|auteur)"
+                           r"\s*:?$", re.IGNORECASE)
+_LABEL_TAGS = frozenset({"strong", "b", "span", "dt", "th", "label", "h4", "h5", "em"})
+# A byline written out: "von Ann Lee", "Text von Ann Lee", "Ein Artikel von Ann Lee | 27.01.",
+# "Posted on May 3, 2020 by Ann Lee", "Autorin: Ann Lee, project lead".
+_BY_LINE = re.compile(r"^(?:(?:(?:text|ein artikel|ein beitrag|posted|geschrieben|published)\s+"
+                      r"(?:on\s+[^|]*?\s+|am\s+[^|]*?\s+)?)?(?:von|by|par|por|door)\s+|"
+                      r"(?:autor(?:in)?|author|auteur)\s*:\s*)(.+)$", re.IGNORECASE)
+_BY_LINE_TAGS = frozenset({"p", "span", "div", "em", "i", "small", "address"})
+# The first word of an element's own text that may open a byline or its label. The search
+# runs over the whole page, so it is done in XPath (in C): the text nodes whose first word,
+# lower-cased and without a colon, is one of these; and the elements whose class may name
+# an author (the exact test, `_BYLINE_CLASS`, is then run on those few).
+_BY_WORDS = ("von", "by", "par", "por", "door", "text", "ein", "posted", "geschrieben",
+             "published", "autor", "autorin", "autorin/autor", "autor/in", "author", "authors",
+             "autoren", "auteur", "verfasser", "verfasserin", "written")
+_FIRST_WORD = ("translate(substring-before(concat(normalize-space(.), ' '), ' '), "
+               "'ABCDEFGHIJKLMNOPQRSTUVWXYZ:', 'abcdefghijklmnopqrstuvwxyz')")
+_BY_START_XPATH = (f".//text()[contains('|{'|'.join(_BY_WORDS)}|', "
+                   f"concat('|', {_FIRST_WORD}, '|'))]")
+_MARKED_XPATH = (".//*[@rel='author' or contains(@class,'uthor') or contains(@class,'yline') "
+                 "or contains(@class,'utor') or contains(@class,'uteur')]")
+# What follows the names in such a line: a date, a separator and more.
+_AFTER_NAMES = re.compile(r"\s*(?:[|\u2022\u00b7]|\s-\s|,?\s+\d|,?\s+(?:am|on|le|el)\s).*$")
+
+
+def _names_in(text: str, handles: bool = False) -> list[str]:
+    """The names in a byline found on the page; `handles` admits one-word user names
+    ("freeman1984"), which only markup that says "author" vouches for."""
+    if not 0 < len(text) <= _MAX_BYLINE or _CREDIT.match(text):
+        return []
+    names = [_AGENCY_AFTER.sub("", n) for n in split_byline(text)]
+    return [n for n in names if _name_like(n) or (handles and _HANDLE.match(n))]
+
+
+# A picture credit under an author-like class: "Bild: SN/APA", "Foto: ...", "© ...".
+_CREDIT = re.compile(r"^(?:bild|foto|photo|fotos|image|credit|quelle|source)\b\s*:|^[©(]",
+                     re.IGNORECASE)
+# An agency glued to a name with a slash: "Peter Maahn/SP-X".
+_AGENCY_AFTER = re.compile(r"(?<=[a-z\u00e0-\u00ff])/[\w-]+$")
+_HANDLE = re.compile(r"^[\w.-]{3,30}$")
+_SENTENCE = re.compile(r"[!?:|\u2022\u00b7@]|\d")
+# Lower-case words inside names: "Walter von Aachen", "Ursula von der Leyen".
+_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "da", "di", "du", "la", "le",
+                        "zu", "y", "bin", "al", "ten", "ter"})
+
+
+def _name_like(name: str) -> bool:
+    """A person's or agency's name: 1-5 words, capitalised, no digits or sentence punctuation."""
+    words = name.split()
+    return (0 < len(words) <= 5 and not _SENTENCE.search(name)
+            and all(w[:1].isupper() or w in _PARTICLES for w in words))
+
+
+def _elsewhere(el: HtmlElement) -> bool:
+    """Is the element inside comments, teasers, a footer, a sidebar or navigation?"""
+    return any(a.tag in _ELSEWHERE_TAGS or _ELSEWHERE_CLASS.search(
+        (a.get("class") or "") + " " + (a.get("id") or "")) for a in el.iterancestors())
+
+
+def page_bylines(tree: HtmlElement) -> list[str]:
+    """Names from the page's byline markup, for pages that declare no author.
+
+    The first of: an element marked as the author (rel="author", a class naming
+    the author or byline); a label and its value ("Autor: Ann Lee"); a byline
+    written out ("von Ann Lee | 27.01.2022"); outside comments, teasers,
+    footers, sidebars and navigation. Each candidate must read as a byline
+    (`split_byline`, a few capitalised words), so a date or a button label
+    under the same class is passed over. Two XPath searches (in C) find the
+    few elements worth reading: those whose class may name the author, and
+    those whose own text opens with a byline word ("von", "By", "Autor:").
+    """
+    body = tree.find("body")
+    if body is None:
+        return []
+    marked = [el for el in body.xpath(_MARKED_XPATH)
+              if el.get("rel") == "author" or _BYLINE_CLASS.search(el.get("class") or "")]
+    labels: list[HtmlElement] = []
+    written: list[HtmlElement] = []
+    for node in body.xpath(_BY_START_XPATH):
+        el = node.getparent()
+        if el is None or not node.is_text:
+            continue
+        owners = [el]
+        parent = el.getparent()
+        if parent is not None and parent[0] is el and not (parent.text or "").strip():
+            owners.append(parent)  # "<p><b>Autor:</b> Ann Lee</p>": the <p> opens with it too
+        for owner in owners:
+            if owner.tag in _LABEL_TAGS:
+                labels.append(owner)
+            if owner.tag in _BY_LINE_TAGS:
+                written.append(owner)
+    for el in marked:
+        if not _elsewhere(el) and (
+                names := _names_in(normalise_paragraph(el.text_content()), handles=True)):
+            return dedupe(names)
+    for el in labels:
+        label = normalise_paragraph(el.text_content())
+        if len(label) > 20 or not _AUTHOR_LABEL.match(label) or _elsewhere(el):
+            continue
+        after = normalise_paragraph(el.tail or "")
+        if not after and (sibling := el.getnext()) is not None and isinstance(sibling.tag, str):
+            after = normalise_paragraph(sibling.text_content())
+        if names := _names_in(after):
+            return dedupe(names)
+    for el in written:
+        text = normalise_paragraph(el.text_content())
+        if len(text) > _MAX_BYLINE or not (match := _BY_LINE.match(text)) or _elsewhere(el):
+            continue
+        if names := _names_in(_AFTER_NAMES.sub("", match[1])):
+            return dedupe(_drop_dateline(names))
+    return []
+
+
+def _drop_dateline(names: list[str]) -> list[str]:
+    """"Von Ann Lee, Washington": a lone word after full names is the dateline's place."""
+    if len(names) > 1 and len(names[-1].split()) == 1 and all(map(_full_name, names[:-1])):
+        return names[:-1]
+    return names
 
 
 def guessed_authors(tree: HtmlElement) -> list[str]:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -44,6 +46,22 @@ class Head:
     html_lang: str | None = None
     title: str | None = None  # the <title> text
     h1: list[str] = field(default_factory=list)
+    # match_keys of <h1>s in a navigation bar or breadcrumb trail, or logos linking home: they
+    # repeat a title or name the site rather than show the article's headline.
+    nav_h1: set[str] = field(default_factory=set)
+    logos: set[str] = field(default_factory=set)  # those logos' texts, casefolded
+    # (kicker, headline) of each <h1> that opens with a topic line in its own element
+    kickers: list[tuple[str, str]] = field(default_factory=list)
+    tree: HtmlElement | None = field(default=None, repr=False, compare=False)
+    _shown: set[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shown(self) -> set[str]:
+        """match_keys of the headings the page shows (`shown_headings`), read on first use:
+        most pages never need them, and the search visits every element."""
+        if self._shown is None:
+            self._shown = shown_headings(self.tree) if self.tree is not None else set()
+        return self._shown
 
     def first_meta(self, *keys: str) -> str | None:
         """The first non-empty content among `keys`, in the order given."""
@@ -141,7 +159,92 @@ def read_head(tree: HtmlElement) -> Head:
     titles = tree.xpath("//head/title|//title")
     head.title = normalise_paragraph(titles[0].text_content()) if titles else None
     head.h1 = [t for t in (normalise_paragraph(h.text_content()) for h in tree.iter("h1")) if t]
+    head.tree = tree
+    for h1 in tree.iter("h1"):
+        if kicker := h1_kicker(h1):
+            head.kickers.append(kicker)
+        text = h1.text_content()
+        if len(text) > _MAX_HEADING or not (key := match_key(text)):
+            continue
+        if is_home_link(h1, key):
+            head.nav_h1.add(key)
+            head.logos.add(normalise_paragraph(text).casefold())
+        elif h1.xpath(_IN_NAV):
+            head.nav_h1.add(key)
     return head
+
+
+def h1_kicker(h1: HtmlElement) -> tuple[str, str] | None:
+    """(kicker, headline) when the <h1> opens with a topic line in an element of its own.
+
+    "<h1><span class=kicker>Climate</span> Drilling until it gets hot</h1>":
+    the reader sees two lines, a topic label and the headline; the text of the
+    whole element runs them together ("ClimateDrilling ..."). A wrapper
+    holding everything (a link, a span) is looked through. A first element
+    that is part of a word (a drop capital) is not a kicker.
+    """
+    el = h1
+    while len(el) == 1 and not (el.text or "").strip() and not (el[0].tail or "").strip():
+        el = el[0]
+    children = [c for c in el if isinstance(c.tag, str)]
+    if (el.text or "").strip() or not children:
+        return None
+    first = children[0]
+    kicker = normalise_paragraph(first.text_content())
+    rest = normalise_paragraph((first.tail or "") + "".join(
+        c.text_content() + (c.tail or "") for c in children[1:]))
+    rest = rest.lstrip(_RULE_MARKS).strip()
+    if len(kicker) < 3 or not rest or not match_key(rest):
+        return None
+    after = children[1].tag if len(children) > 1 and not (first.tail or "").strip() else None
+    glued = not (first.tail or "")[:1].isspace() and after not in ("br", "div", "p")
+    if glued and rest[:1].islower():
+        return None
+    return kicker, rest
+
+
+# Elements that display a headline: heading tags, and elements whose class names a title.
+_HEADING_XPATH = ("//body//*[self::h1 or self::h2 or self::h3 or self::h4 or "
+                  "contains(@class,'itle') or contains(@class,'eadline') or "
+                  "contains(@class,'eading')]")
+_IN_NAV = "ancestor::nav|ancestor::*[contains(@class,'breadcrumb')]"
+# A heading longer than this is a container that happens to carry a heading class.
+_MAX_HEADING = 400
+
+
+def shown_headings(tree: HtmlElement) -> set[str]:
+    """match_keys of the headings shown on the page.
+
+    Metadata titles are written for search engines and social cards; a
+    wording that also stands as a heading in the page body is the one a
+    reader sees. Not counted: a link (as teasers of other stories are), a
+    breadcrumb trail or navigation (whose <h1> often repeats og:title while
+    the displayed headline is an <h2> below it), the site's logo.
+    """
+    shown: set[str] = set()
+    for el in tree.xpath(_HEADING_XPATH):
+        text = el.text_content()
+        if len(text) > _MAX_HEADING or not (key := match_key(text)):
+            continue
+        if el.xpath("ancestor-or-self::a|" + _IN_NAV):
+            continue
+        if (el.tag == "h1" and not is_home_link(el, key)) or not any(
+                match_key(a.text_content()) == key for a in el.iter("a")):
+            shown.add(key)
+    return shown
+
+
+def is_home_link(h1: HtmlElement, key: str) -> bool:
+    """Is this <h1> the site's logo: all its text a link to the site's front page?"""
+    for link in h1.xpath("ancestor-or-self::a|.//a"):
+        try:
+            href = urlsplit((link.get("href") or "").strip())
+        except ValueError:  # a malformed address ("http://[x") links nowhere
+            continue
+        if href.path.strip("/") in ("", "index.html", "index.php") and not href.fragment \
+                and (href.path or href.netloc) and match_key(link.text_content()) == key:
+            return True
+    return False
 
 
 # What joins a headline to its site name: " | ", " - ", en/em dashes, fullwidth bars,
@@ -162,6 +265,8 @@ _SITE_EXTRA_WORDS = 2
 # A site name glued to the headline with no separator ("...InfantaUltima Hora Mallorca") is cut
 # only when this much headline is left before it.
 _MIN_HEADLINE = 12
+# Punctuation a kicker's hidden separator leaves before the headline.
+_RULE_MARKS = ":|-\u2013\u2014\u00b7 \u00a0"
 # Only the first few <h1>s are headline candidates; the rest are box and teaser headings.
 _MAX_H1 = 8
 
@@ -186,7 +291,8 @@ def site_names(head: Head) -> set[str]:
     names |= {clean_text(o.get("name")) for o in head.ld if ld_types(o) & sites}
     # Some pages put the headline in application-name: a headline is not the site's name.
     headlines = {t.casefold() for t in [*head.h1, head.title] if t}
-    return {n.casefold().lstrip("@") for n in names if n and n.casefold() not in headlines}
+    declared = {n.casefold().lstrip("@") for n in names if n and n.casefold() not in headlines}
+    return declared | head.logos  # (a logo <h1> is the site's name, though it is an <h1>)
 
 
 def is_site_part(part: str, sites: set[str]) -> bool:
@@ -220,7 +326,12 @@ def strip_site_suffix(title: str, sites: set[str]) -> str:
     if len(parts) < 2:
         return strip_glued_site(title, sites)
     if not is_site_part(parts[-1], sites):
-        return strip_site_prefix(parts, seps, pieces, sites)
+        # "Headline : Site | slogan | founded 2005": the site's exact name in the middle
+        # starts its tail as well.
+        middle = next((i for i in range(1, len(parts) - 1) if is_site_name(parts[i], sites)), 0)
+        if not middle:
+            return strip_site_prefix(parts, seps, pieces, sites)
+        parts = parts[: middle + 1]
     keep = len(parts) - 1
     while keep > 1 and (is_site_part(parts[keep - 1], sites) or (
             len(parts[keep - 1].split()) <= 2 and seps[keep - 1] == seps[keep - 2])):
@@ -310,7 +421,8 @@ def main_h1(head: Head, sites: set[str], others: list[str]) -> str | None:
     a content word with them; with no other source, the first that is not the
     site's name.
     """
-    h1s = [h for h in head.h1[:_MAX_H1] if h.casefold() not in sites and not is_site_part(h, set())]
+    h1s = [h for h in head.h1[:_MAX_H1] if h.casefold() not in sites and not is_site_part(h, set())
+           and not (match_key(h) in head.nav_h1 and match_key(h) not in head.shown)]
     if not h1s:
         return None
     if not others:
@@ -346,7 +458,8 @@ def title_candidates(head: Head) -> list[tuple[str, str]]:
     if whole and not found:  # every source is the site's name: keep what they say
         found = whole
     if h1 := main_h1(head, sites, [t for _, t in found]):
-        found.append(("h1", strip_site_suffix(h1, sites)))
+        # Soft hyphens in a heading are hyphenation hints the reader never sees.
+        found.append(("h1", strip_site_suffix(h1.replace("\u00ad", ""), sites)))
     order = ("json-ld", "opengraph", "microdata", "h1", "meta", "title")
     return sorted(found, key=lambda c: order.index(c[0]))
 
@@ -443,8 +556,19 @@ def pick_title(head: Head) -> tuple[str | None, str | None]:
     repeats JSON-LD's wording (`title_backed_ld`). Where the metadata is thin
     or outvoted, the visible <h1> replaces og:title (`shown_headline`).
     Site names (declared, or given away by an <h1> and the <title>, see
-    `title_candidates`) are cut at either end of each candidate.
+    `title_candidates`) are cut at either end of each candidate. The page's
+    own layout has the last word: og:title that no heading shows gives way to
+    a JSON-LD headline that one does (`shown_instead`), and an <h1> that wins
+    loses the topic line it sets apart (`unkicked`).
     """
+    text, source = _metadata_title(head)
+    if source == "h1" and text and (headline := unkicked(text, head)):
+        return headline, "h1"
+    return text, source
+
+
+def _metadata_title(head: Head) -> tuple[str | None, str | None]:
+    """`pick_title` before the kicker of a winning <h1> is cut."""
     candidates = title_candidates(head)
     if not candidates:
         return None, None
@@ -461,7 +585,68 @@ def pick_title(head: Head) -> tuple[str | None, str | None]:
     text = shared_headline(_prefix_core(text, others), others)
     if source != "h1" and (shown := shown_headline(text, candidates)):
         return shown, "h1"
+    if ld := shown_instead(text, by_source, lambda: head.shown):
+        return ld, "json-ld"
+    if source != "h1" and (h1 := abridged_h1(text, by_source.get("h1"))):
+        return h1, "h1"
     return text, source
+
+
+def unkicked(text: str, head: Head) -> str | None:
+    """The headline without the topic line the `<h1>` sets apart (see `h1_kicker`).
+
+    When the `<h1>` won and its whole text, kicker included, is the title, the
+    page shows the kicker as a label above the headline, not as part of it;
+    unless the JSON-LD headline, the article's own declaration, includes it.
+    (A metadata title "Kicker: headline" that wins stands: publishers write
+    the kicker into og:title on purpose, with its separator.)
+    """
+    def squeezed(value: str) -> str:
+        return match_key(value).replace(" ", "")
+
+    key = squeezed(text)
+    declared = clean_text(head.article.get("headline"))
+    for kicker, rest in head.kickers:
+        if key == squeezed(kicker + rest) != squeezed(rest) and not (
+                declared and squeezed(declared) == key):
+            return rest
+    return None
+
+
+def abridged_h1(text: str, h1: str | None) -> str | None:
+    """The `<h1>`, when `text` is it with words left out inside (not a kicker or tail cut).
+
+    A search title that drops the <h1>'s topic line or its last words
+    ("Cells plant expands" for "Cells plant expands in Tennessee") is written
+    so on purpose and stands. But words dropped from the middle only ("Plot in
+    R | Axis" for "Plot in R (5 Examples) | Axis") make a shortened copy of
+    the visible headline, and the <h1> is the headline in full.
+    """
+    if not h1:
+        return None
+    mine, theirs = match_key(text).split(), match_key(h1).split()
+    if len(mine) >= len(theirs) or theirs[: len(mine)] == mine or theirs[-len(mine):] == mine:
+        return None
+    if theirs[0] != mine[0] or theirs[-1] != mine[-1]:
+        return None  # a kicker or a tail as well
+    words = iter(theirs)
+    return h1 if all(w in words for w in mine) else None
+
+
+def shown_instead(text: str, candidates: dict[str, str],
+                  shown: Callable[[], set[str]]) -> str | None:
+    """JSON-LD's headline, when the page shows it as a heading and does not show og:title.
+
+    og:title is often a social-card wording that appears nowhere on the page;
+    when the JSON-LD headline is a different wording that stands as a heading
+    in the body, the page itself says which one is its headline.
+    """
+    ld = candidates.get("json-ld")
+    # og:title that is JSON-LD's headline without its topic line or tail is the same headline,
+    # shortened for the card: it stands.
+    if not ld or match_key(text) in match_key(ld):
+        return None
+    return ld if match_key(text) not in shown() and match_key(ld) in shown() else None
 
 
 def shown_headline(text: str, candidates: list[tuple[str, str]]) -> str | None:
