@@ -66,11 +66,55 @@ def test_the_summary_of_a_related_story_card_is_dropped():
 def test_furniture_is_dropped_but_story_kept():
     head = read_head(tree_of("<h1>Pier to be rebuilt</h1>"))
     paras = ["Pier to be rebuilt", "By Ann Smith | 3 May 2024", STORY, "Photo: AFP",
-             "https://gazette.example/pier", "The eastern pier in March.",
-             "Read more: Lighthouse plans"]
+             "12:30 | 03.05.2024", "The eastern pier in March.", "Read more: Lighthouse plans",
+             "© Harbour Archive / Getty Images", "Fot. Jan Nowak / Agencja", "Mehr zum Thema:",
+             "Related Posts", "The pier at dusk. © AFP / Jan Nowak",
+             "Figure 2: Repair costs by year."]
     kept = drop_furniture(paras, head, ["Ann Smith"], {"read more lighthouse plans"},
                           ["The eastern pier in March."])
     assert kept == [STORY]
+
+
+def test_a_reference_url_and_a_table_row_are_kept():
+    # A bare address in the text is a source the article gives, not data; a link whose
+    # text is an address is no teaser; a table row that names the author's firm is no byline.
+    url = "[1] https://gazette.example/report.pdf"
+    row = "| 1 Pck. | Harbour Mills Vanilla Sugar |"
+    links = link_texts(tree_of('<a href="https://gazette.example/report.pdf">'
+                               'https://gazette.example/report.pdf</a>'
+                               '<a href="/shop/sugar">Harbour Mills Vanilla Sugar</a>'))
+    head = read_head(tree_of(""))
+    assert drop_furniture([STORY, url, row], head, ["Harbour Mills"], links, []) == [
+        STORY, url, row]
+
+
+@pytest.mark.parametrize(("line", "dropped"), [
+    ("Last updated: 13 July 2020", True),
+    ("Publicado el 03/05/2022 a las 22h03", True),
+    ("April 21, 2022", True),
+    ("19.10.2019 07:49 Uhr", True),
+    ("Release Date:", True),
+    ("04.11.2022 - Sam Ryder - Flex", False),  # an event listing, not the page's date
+    ("Published in 2020, the report found the pier unsafe.", False),
+    ("Published in 2020, it sold well.", False),
+])
+def test_a_line_that_only_dates_the_page_is_dropped(line, dropped):
+    assert maintext.is_dateline(line) is dropped
+
+
+def test_byline_compares_words_not_letters():
+    # A one-letter handle as author must not make every sentence with an "r" a byline.
+    assert not is_byline("von georg greve freie software", "r")
+    assert is_byline("von r", "r")
+    assert not is_byline("the redaktion met", "red")
+
+
+
+def test_an_interview_question_by_the_author_is_kept():
+    head = read_head(tree_of(""))
+    question = "Ann Smith: Where did you enter the European Union?"
+    assert drop_furniture([question, STORY], head, ["Ann Smith"], set(), []) == [question, STORY]
+    assert drop_furniture(["Ann Smith, Reuters", STORY], head, ["Ann Smith"], set(), []) == [STORY]
 
 
 def test_blocks_in_takes_outermost_matching_blocks_in_order():
@@ -202,6 +246,73 @@ def test_notice_is_left_out_of_a_real_extraction():
     main = maintext.extract_main_text(tree, None, read_head(tree), [])
     assert STORY in main.body and LEDE in main.body
     assert "uses cookies" not in main.body
+
+
+def test_a_link_to_the_page_itself_is_no_teaser():
+    # A table of contents given as full links to the page, and a carousel that teases the
+    # article itself: their texts are this page's subheadings and lede.
+    heading, lede = "Where can you buy it at a petrol station?", STORY
+    tree = tree_of(f'<a href="/guide/adblue.html#buy">{heading}</a>'
+                   f'<a href="https://www.gazette.example/guide/adblue.html">{lede}</a>'
+                   '<a href="/guide/other.html">Ferry fares rise again</a>'
+                   '<a href="http://[bad-host/x">Broken link text here</a>',
+                   '<link rel="canonical" href="https://gazette.example/guide/adblue.html">')
+    head = read_head(tree)
+    links = link_texts(tree, maintext.page_addresses(None, head))
+    assert match_key("Ferry fares rise again") in links
+    assert match_key(heading) not in links and match_key(lede) not in links
+    # Without any address of the page, only in-page anchors are known to point here.
+    assert match_key(lede) in link_texts(tree)
+    # The URL it was fetched from counts as well as the one it declares.
+    fetched = link_texts(tree, maintext.page_addresses("https://m.gazette.example/guide/other.html",
+                                                       head))
+    assert match_key("Ferry fares rise again") not in fetched and match_key(lede) not in fetched
+
+
+def test_a_page_that_is_not_an_article_is_read_in_balanced_mode(monkeypatch):
+    calls: list[str] = []
+    item = "Set of 4 espresso cups, stoneware"
+    results = {"fast": [STORY * 8], "precision": [STORY * 8], "balanced": [STORY * 8, item]}
+    monkeypatch.setattr(maintext, "_trafilatura", fake_trafilatura(results, calls))
+    shop = tree_of(f"<p>{STORY}</p>", '<meta property="og:type" content="product">')
+    assert maintext.trafilatura_paragraphs(shop, None, read_head(shop)) == [STORY * 8, item]
+    assert calls == ["balanced"]
+    calls.clear()
+    # Declared an article (JSON-LD here): precision mode, whose fast pass is enough.
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Pier"}</script>'
+    article = tree_of(f"<p>{STORY}</p>", ld)
+    assert maintext.trafilatura_paragraphs(article, None, read_head(article)) == [STORY * 8]
+    assert calls == ["fast"]
+
+
+@pytest.mark.parametrize("text", [
+    "Sign up for our weekly politics newsletter to get it in your inbox.",
+    "Abonnieren Sie unseren Newsletter!",
+    "Follow us on Twitter and Instagram @harbourgazette",
+    "¡Mira lo que tiene nuestro canal de YouTube!",
+    "For the latest stories download the Gazette apps for iOS and Android.",
+    "Dieser Artikel enthält Affiliate-Links. Wir erhalten eine Provision.",
+    "This post contains references to products from one or more of our advertisers.",
+    "*Werbung. Dieser Beitrag entstand mit einem Partner.",
+    "© 2022, Harbour Gazette. Written permission must be obtained before reprint.",
+    "Copyright 2023 Gazette Corp. All rights reserved.",
+])
+def test_calls_to_subscribe_or_follow_are_notices(text):
+    assert maintext.is_notice(text)
+
+
+def test_signing_up_for_a_service_in_an_article_is_not_a_notice():
+    assert not maintext.is_notice("You can sign up for a free seven-day trial of the service.")
+    assert not maintext.is_notice("More than 2,000 residents signed up for the ferry pass.")
+    assert not maintext.is_notice("Critics asked whether he was running Werbung für sich selbst.")
+
+
+def test_an_extraction_that_is_all_furniture_gives_way_to_the_page_paragraphs(monkeypatch):
+    caption = "The pier at dusk, seen from the harbour wall. © AFP / Jan Nowak"
+    monkeypatch.setattr(maintext, "_trafilatura", lambda tree, url, **options: [caption])
+    tree = tree_of(f"<figure><figcaption>{caption}</figcaption></figure><p>{STORY}</p>")
+    main = maintext.extract_main_text(tree, None, read_head(tree), [])
+    assert main.body == STORY and main.source == "paragraphs"
 
 
 def test_a_table_of_contents_link_does_not_make_its_subheading_a_teaser():

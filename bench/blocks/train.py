@@ -158,10 +158,10 @@ def add_rows(data: list[tuple[np.ndarray, np.ndarray]], xs: list, ys: list, ws: 
 _rules = maintext.trafilatura_paragraphs
 
 
-def _classified(tree, url):
+def _classified(tree, url, head=None):
     """trafilatura's paragraphs as the active model corrects them (the rules if it declines)."""
-    paras = _rules(tree, url)
-    head = read_head(tree)
+    head = head if head is not None else read_head(tree)
+    paras = _rules(tree, url, head)
     ld = head.article.get("articleBody")
     picked = blocks.main_blocks(tree, paras, ld if isinstance(ld, str) else None,
                                 pick_title(head)[0])

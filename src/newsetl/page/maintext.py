@@ -1,25 +1,37 @@
 """The article's main text, paragraph by paragraph, from the parsed page.
 
 trafilatura extracts from the tree we already parsed, without its metadata
-pass (our structured readers cover that), in precision mode: it drops whole
-boilerplate blocks (newsletter boxes, related-story lists, metadata dumps)
-that the balanced mode keeps, at the cost of some linked paragraphs, which
-is a net gain in measured F1. Its fast pass runs first; its readability and
-jusText comparison only when that pass looks incomplete, and when even that
-stays short, the balanced mode, whose text replaces a precision result it
-outweighs several times (precision mode sometimes keeps a stray line or the
-first half of an article: `precise_paragraphs`). Around it:
+pass (our structured readers cover that). On a page that declares itself an
+article (a JSON-LD Article type, or `og:type` article) it runs in precision
+mode: it drops whole boilerplate blocks (newsletter boxes, related-story
+lists, metadata dumps) that the balanced mode keeps, at the cost of some
+linked paragraphs, which is a net gain in measured F1 on articles. Its fast
+pass runs first; its readability and jusText comparison only when that pass
+looks incomplete, and when even that stays short, the balanced mode, whose
+text replaces a precision result it outweighs several times (precision mode
+sometimes keeps a stray line or the first half of an article:
+`precise_paragraphs`). On any other page (shops, services, forums, docs)
+precision mode drops the short and linked items that are that page's
+content, so the balanced mode runs instead (`balanced_paragraphs`). Around
+it:
 
 * site notices (outdated browser, JavaScript, cookies, comment rules, ad
-  blockers; a multilingual phrase list) are not text: a page where precision
-  mode kept only such a notice counts as empty and falls back;
+  blockers), calls to subscribe or follow (newsletter boxes, app and channel
+  promotions), advertising disclosures ("contains affiliate links") and
+  copyright notices (multilingual phrase lists) are not text: a page where
+  precision mode kept only such a notice counts as empty and falls back;
 
 * the headline and byline, which trafilatura keeps at the top, are dropped;
-* lines that are data, not prose (bare URLs, timestamps, lone punctuation);
+* lines that are data, not prose (timestamps, lone punctuation);
 * short paragraphs that are (mostly) the text of one link on the page:
   related-article teasers, "Get our app", "Subscribe" -- prose is not a link;
-  and sentences that one link holds whole: the summary on a teaser card;
-* image captions and credit lines ("Photo: AFP", "Quelle: dpa");
+  and sentences that one link holds whole: the summary on a teaser card.
+  Links to the page itself (a table of contents, a teaser of this very
+  article) and links whose text is a web address are no teasers; nor is a
+  table row;
+* the headings of related-story boxes ("Mehr zum Thema:", "Related Posts");
+* image captions and credit lines ("Photo: AFP", "Quelle: dpa", "© Getty"),
+  captions that end in a credit, numbered figure labels ("Figure 2: ...");
 * a second opinion from the page's own JSON-LD `articleBody`: when that is
   much longer than what was extracted, the extractor missed part of the
   article, and the page's paragraphs that the publisher lists in
@@ -27,7 +39,8 @@ first half of an article: `precise_paragraphs`). Around it:
 * the standfirst (the page's description), when `articleBody` opens with it;
 * when trafilatura finds nothing, recall mode (paragraphs of 20+ characters),
   then `articleBody`, then the article HTML a script-rendered page carries
-  in a JSON string, then the page's plain `<p>` paragraphs.
+  in a JSON string, then the page's plain `<p>` paragraphs; and the same
+  later sources when all it found was furniture (a caption, a notice).
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -42,14 +56,45 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
 from newsetl.page.clean import match_key, normalise_paragraph
-from newsetl.page.metadata import Head, pick_description, title_candidates
+from newsetl.page.metadata import (
+    ARTICLE_TYPES,
+    Head,
+    ld_types,
+    pick_description,
+    read_head,
+    title_candidates,
+)
 
-# A paragraph that is data rather than prose: a URL, an ISO timestamp, no letters at all.
-_DATA_LINE = re.compile(r"^(?:https?://\S+|[\W\d_]*|\d{4}-\d\d-\d\d[T ][\d:.+\-Z]*)$")
-# A picture credit: "Photo: AFP", "Foto: dpa", "Quelle: Reuters", "Source: ...".
-_CREDIT = re.compile(r"^(?:photo|foto|bild|image|picture|credit|quelle|source|grafik|video)s?\s*:",
-                     re.IGNORECASE)
+# A paragraph that is data rather than prose: an ISO timestamp, no letters at all. (A bare
+# URL is kept: in the text it is a reference or a source the article gives.)
+_DATA_LINE = re.compile(r"^(?:[\W\d_]*|\d{4}-\d\d-\d\d[T ][\d:.+\-Z]*)$")
+# A line that only dates the page: "Last updated: 13 July 2020", "Publicado el 03/05/2022 a
+# las 22h03", "April 21, 2022", "19.10.2019 07:49 Uhr"; or a date label left without its value.
+_DATELINE = re.compile(
+    r"^(?:(?:updated|published|posted|last updated|aktualisiert|veröffentlicht|erstellt|stand"
+    r"|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|release date|news date|date)"
+    r"\b[^.!?]{0,40}(?:\d|uhr|[ap]m|gmt|utc)"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4},? (?:\d\d?[:.]\d\d)? ?(?:uhr|h)?"
+    r"|[^\W\d_]{3,} \d{1,2},? \d{4}(?: at [\d:]+ ?[ap]m)?)[.:]?$", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^(?:release date|news date|date|datum|fecha)\s*:?$", re.IGNORECASE)
+_DATELINE_CHARS = 60
+# A link whose text is an address ("http://...", "www..."), folded: a reference, never a teaser.
+_URL_KEY = re.compile(r"^(?:https?|www) ")
+# A table row as trafilatura writes it ("| 1 Pck. | Vanillin-Zucker |"): the table's data.
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+# A picture credit: "Photo: AFP", "Foto: dpa", "Quelle: Reuters", "Fot. ...", "Titelbild: ...",
+# "Crédits photos : ...", "© Getty Images".
+_CREDIT = re.compile(
+    r"^(?:(?:photo|foto|bild|image|picture|credit|quelle|source|grafik|video|fot|titelbild"
+    r"|beitragsbild|bildnachweis|bildquelle|crédits?(?: photos?)?|credits? photos?)s?\s*[:.]"
+    r"|©|\(c\)\s)", re.IGNORECASE)
 _CREDIT_CHARS = 80
+# A caption: one that ends in its picture's credit ("Ski star Marco Odermatt. © AFP / X",
+# "... Photo: Jane Doe"), or a numbered figure label ("Abbildung 4: ...", "Figure 2: ...").
+_TRAILING_CREDIT = re.compile(r"(?:©|\(c\)|foto:|photo:|bild:)\s*[^.!?©]{1,60}$", re.IGNORECASE)
+_FIGURE_LABEL = re.compile(
+    r"^(?:abbildung|abb|figure|fig|grafik|bild|image|foto|photo)\.? ?\d+\s*[:.]", re.IGNORECASE)
+_CAPTION_CHARS = 200
 # A byline paragraph ("By Ann Lee | 3 May 2024") is short and names the author up front.
 _BYLINE_WORDS = 12
 _BYLINE_LEAD_WORDS = 2
@@ -101,7 +146,52 @@ _NOTICE = re.compile(
     r"|(?:log|sign) in to (?:comment|post)|to post a comment|um (?:zu )?kommentieren"
     r"|kommentarfunktion (?:ist )?(?:deaktiviert|geschlossen)|commentaires sont modérés"
     r"|comentarios (?:son|están) moderados|disable your ad ?blocker|werbeblocker|ad ?blocker)\b")
+# Calls to subscribe, sign up or follow (newsletter boxes, app and channel promotions):
+# not text either, matched the same way. Each names what is offered (a newsletter, the
+# e-mails, an app, a channel) so that an article about signing up for a service is not one.
+_CALL = re.compile(
+    r"\b(?:(?:subscribe|subscribing|sign up|signing up|register) (?:to|for) (?:\w+ ){0,4}"
+    r"(?:newsletters?|e ?mails?|edition)|sign up here|subscribe now|(?:newsletter|jetzt) abonnieren"
+    r"|abonnieren sie (?:\w+ ){0,2}newsletter|(?:mit|in) unserem newsletter"
+    r"|(?:suscríbete|suscribirse|suscribirte) (?:\w+ ){0,3}(?:newsletter|boletín)"
+    r"|abonnez vous (?:\w+ ){0,3}(?:newsletter|lettre)"
+    r"|follow (?:us|the [\w ]{1,30}) on (?:twitter|facebook|instagram|x)|folgen sie uns|síguenos"
+    r"|suivez nous|download (?:the|our) [\w ]{0,30}apps?|canal de (?:youtube|telegram|whatsapp)"
+    r"|(?:youtube|telegram|whatsapp) kanal)\b")
+# Advertising disclosures ("Dieser Artikel enthält Affiliate-Links", "This post contains
+# references to products from our advertisers", "*Werbung"): the site's, not the article's.
+_DISCLOSURE = re.compile(
+    r"\b(?:affiliate (?:links?|partner)|(?:enthält|beinhaltet) (?:\w+ )?(?:werbung|affiliate)"
+    r"|unbezahlte werbung|bezahlte partnerschaft|(?:contains|includes) (?:\w+ ){0,3}"
+    r"(?:affiliate|sponsored|references to products)"
+    r"|(?:from|by) (?:one or more of )?our advertisers|advertisers do not influence"
+    r"|sponsored (?:post|content)|enlaces de afiliados|liens affiliés)\b"
+    r"|^(?:werbung|anzeige|advertisement|sponsored)\b")
+# Copyright and reprint notices ("© 2022 ...", "All rights reserved", "without written
+# permission"): the site's footer, not the article.
+_COPYRIGHT = re.compile(
+    r"\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone"
+    r"|copyrighted property|without (?:the )?(?:prior )?written permission"
+    r"|ohne (?:vorherige )?(?:schriftliche )?genehmigung)\b")
 _NOTICE_CHARS = 300
+# The heading of a box of links to other stories or pages ("Mehr zum Thema:", "Related
+# Posts", "Lire aussi ...", "Czytaj też: ..."), matched at the start of a short folded
+# paragraph: the box's links go as teasers, its heading should go with them.
+_RELATED = re.compile(
+    r"^(?:weitere (?:artikel|themen|beiträge|informationen|infos|nachrichten)"
+    r"|mehr (?:zum thema|zu diesem thema|themen)"
+    r"|(?:das|dies) (?:\w+ ){0,2}(?:könnte|dürfte) (?:dich|sie|euch) (?:\w+ )?(?:auch )?"
+    r"interessieren"
+    r"|zum weiterlesen|schon gelesen|auch interessant|lesen sie auch|kommentierte artikel"
+    r"|verwandte (?:artikel|themen|beiträge)|ähnliche (?:artikel|beiträge)"
+    r"|related (?:articles?|stories|posts|content|news|reading)|read more|read also"
+    r"|you (?:may|might) (?:also )?like|more stories|see also|further reading"
+    r"|recommended (?:for you|videos|articles|stories|reading)"
+    r"|(?:à )?lire aussi|sur le même sujet|à voir aussi|leer más|lee también|te puede interesar"
+    r"|más sobre|noticias relacionadas|temas relacionados"
+    r"|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche|lees ook)\b")
+_RELATED_CHARS = 60
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "blockquote")
 # A JSON string literal (unrolled loop: linear time on long scripts).
 _STRING_LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -129,8 +219,37 @@ def _trafilatura(tree: HtmlElement, url: str | None, **options: bool) -> list[st
 
 
 def is_notice(para: str) -> bool:
-    """Is this short paragraph a site notice (outdated browser, cookies, comment rules)?"""
-    return len(para) < _NOTICE_CHARS and _NOTICE.search(match_key(para)) is not None
+    """Is this short paragraph a site notice (outdated browser, cookies, comment rules), a
+    call to subscribe or follow, an advertising disclosure or a copyright notice?"""
+    if len(para) >= _NOTICE_CHARS:
+        return False
+    if para.startswith("©"):
+        return True
+    key = match_key(para)
+    return any(pattern.search(key) is not None
+               for pattern in (_NOTICE, _CALL, _DISCLOSURE, _COPYRIGHT))
+
+
+def declares_article(head: Head) -> bool:
+    """Does the page say it is an article: a JSON-LD Article type, or `og:type` article?
+
+    Precision mode is tuned for articles: on a shop, service, forum or
+    documentation page it drops the linked lines, short items and boxes that
+    are that page's main content. A page that does not declare itself an
+    article gets the balanced mode instead.
+    """
+    if ld_types(head.article) & ARTICLE_TYPES:
+        return True
+    return any(v.strip().lower() == "article" for v in head.meta.get("og:type", ()))
+
+
+def balanced_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
+    """trafilatura's balanced mode (its default), for pages that are not articles.
+
+    The full pass at once: on such pages its fast pass misses more than it
+    saves (the readability/jusText comparison often finds the larger block).
+    """
+    return [p for p in _trafilatura(tree, url) if not is_notice(p)]
 
 
 def precise_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
@@ -166,15 +285,52 @@ def paragraph_chars(tree: HtmlElement) -> int:
     return sum(len(p.text_content()) for p in tree.iter("p"))
 
 
-def link_texts(tree: HtmlElement) -> set[str]:
+def page_addresses(url: str | None, head: Head) -> list[str]:
+    """The page's own addresses: the URL it was fetched from and those it declares."""
+    found = [url, head.canonical, head.first_meta("og:url")]
+    return list(dict.fromkeys(a for a in found if a))
+
+
+def _last_segment(url: str) -> str:
+    """The last path segment of a URL or href, without query or fragment (cheap string work)."""
+    return url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def points_here(href: str, addresses: list[str]) -> bool:
+    """Does this link lead to the page itself (an in-page anchor, or one of its own URLs)?
+
+    Pages carry hundreds of links: only those whose last path segment is the
+    page's own are resolved against its address and compared in full.
+    """
+    href = href.strip()
+    if href.startswith("#"):
+        return True
+    tail = _last_segment(href)
+    for address in addresses:
+        if not tail or _last_segment(address) != tail:
+            continue
+        try:
+            here, there = urlsplit(address), urlsplit(urljoin(address, href))
+        except ValueError:  # a malformed href or address (bad IPv6 host): no evidence
+            continue
+        if (there.path.rstrip("/") == here.path.rstrip("/")
+                and there.netloc.removeprefix("www.") == here.netloc.removeprefix("www.")):
+            return True
+    return False
+
+
+def link_texts(tree: HtmlElement, addresses: list[str] | None = None) -> set[str]:
     """The folded text of every link to elsewhere long enough to be a headline or a call.
 
-    A link to a place in the same page (`href="#..."`) is a table of contents
-    or a "skip to" link: its text is the article's own subheading, not a teaser.
+    A link to the page itself (`href="#..."`, or the page's own address with
+    or without an anchor) is a table of contents, a "skip to" link or a
+    teaser of this very article: its text is the article's own subheading or
+    lede, not another story's teaser. A link whose text is a web address is
+    a reference the text gives, not a teaser either.
     """
     texts = {match_key(a.text_content()) for a in tree.iter("a")
-             if not (a.get("href") or "").lstrip().startswith("#")}
-    return {t for t in texts if len(t) >= _MIN_LINK_CHARS}
+             if not points_here(a.get("href") or "", addresses or [])}
+    return {t for t in texts if len(t) >= _MIN_LINK_CHARS and not _URL_KEY.match(t)}
 
 
 def is_link_paragraph(key: str, links: set[str]) -> bool:
@@ -198,14 +354,29 @@ def inside_link(key: str, links: set[str]) -> bool:
 
 
 def is_byline(key: str, name: str) -> bool:
-    """Does this folded paragraph open with the author's name ("by ann lee", "ann lee reuters")?"""
-    words = key.split()
-    return name in " ".join(words[: len(name.split()) + _BYLINE_LEAD_WORDS])
+    """Does this folded paragraph open with the author's name ("by ann lee", "ann lee reuters")?
+
+    Compared word by word: a one-letter or short "name" (a handle the page
+    gives as author) must not match inside the words of a sentence.
+    """
+    words, name_words = key.split(), name.split()
+    lead = words[: len(name_words) + _BYLINE_LEAD_WORDS]
+    return any(lead[i:i + len(name_words)] == name_words
+               for i in range(len(lead) - len(name_words) + 1))
+
+
+def is_dateline(para: str) -> bool:
+    """Is this short line only the page's date ("Updated: 3 May 2024"), or a bare date label?"""
+    if len(para) >= _DATELINE_CHARS:
+        return False
+    return bool(_DATE_LABEL.match(para)) or (
+        any(c.isdigit() for c in para) and _DATELINE.match(para) is not None)
 
 
 def drop_furniture(paras: list[str], head: Head, authors: list[str], links: set[str],
                    captions: list[str]) -> list[str]:
-    """Remove the repeated headline, bylines, data lines, link-only paragraphs and captions."""
+    """Remove the repeated headline, bylines, data lines, link-only paragraphs, the headings
+    of related-story boxes, captions and credits."""
     titles = {match_key(t) for _, t in title_candidates(head)} | {match_key(h) for h in head.h1}
     caption_keys = {match_key(c) for c in captions}
     names = [k for k in map(match_key, authors) if k]
@@ -214,11 +385,21 @@ def drop_furniture(paras: list[str], head: Head, authors: list[str], links: set[
         key = match_key(para)
         if i < _HEAD_PARAGRAPHS and key in titles:
             continue
-        if _DATA_LINE.match(para) or key in caption_keys:
+        if _DATA_LINE.match(para) or key in caption_keys or is_dateline(para):
             continue
         if len(para) < _CREDIT_CHARS and _CREDIT.match(para):
             continue
-        if len(para.split()) <= _BYLINE_WORDS and any(is_byline(key, n) for n in names):
+        if len(para) < _CAPTION_CHARS and (_TRAILING_CREDIT.search(para)
+                                           or _FIGURE_LABEL.match(para)):
+            continue
+        if len(para) < _RELATED_CHARS and _RELATED.match(key):
+            continue
+        if _TABLE_ROW.match(para):  # a row of a table: neither a byline nor a teaser
+            kept.append(para)
+            continue
+        # A question that opens with the author's name is an interview question, not a byline.
+        if (len(para.split()) <= _BYLINE_WORDS and not para.endswith("?")
+                and any(is_byline(key, n) for n in names)):
             continue
         if len(para) < _LINK_PARAGRAPH_CHARS and is_link_paragraph(key, links):
             continue
@@ -340,9 +521,14 @@ def has_prose(paras: list[str]) -> bool:
     return any(len(p) >= _MIN_BLOCK for p in paras)
 
 
-def trafilatura_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
-    """trafilatura's paragraphs: precision mode, or recall mode when that finds no prose."""
-    paras = precise_paragraphs(tree, url)
+def trafilatura_paragraphs(tree: HtmlElement, url: str | None,
+                           head: Head | None = None) -> list[str]:
+    """trafilatura's paragraphs: precision mode on an article, balanced mode on another page,
+    recall mode when that finds no prose (`head` is read from the tree when not given)."""
+    if declares_article(head if head is not None else read_head(tree)):
+        paras = precise_paragraphs(tree, url)
+    else:
+        paras = balanced_paragraphs(tree, url)
     if not has_prose(paras):
         # Recall mode, the fallback, also picks up menu words: keep only real paragraphs.
         paras = [p for p in _trafilatura(tree, url, favor_recall=True)
@@ -352,16 +538,24 @@ def trafilatura_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
 
 def extract_main_text(tree: HtmlElement, url: str | None, head: Head,
                       authors: list[str]) -> MainText:
-    """Main text of the page (never raises; an empty body means none was found)."""
-    paras = trafilatura_paragraphs(tree, url)
+    """Main text of the page (never raises; an empty body means none was found).
+
+    When what the extractor kept is all furniture (a photo caption, a notice),
+    the later sources get their turn: the script-rendered article, then the
+    page's plain paragraphs.
+    """
+    paras = trafilatura_paragraphs(tree, url, head)
     paras, source = rescue_with_ld(tree, paras, head)
     paras = with_ld_lede(paras, head)
-    if not paras:
-        paras, source = script_paragraphs(tree), "script"
-    if not paras:
-        paras, source = plain_paragraphs(tree), "paragraphs"
     captions = figure_captions(tree)
-    paras = drop_furniture(paras, head, authors, link_texts(tree), captions)
+    links = link_texts(tree, page_addresses(url, head))
+    fallbacks = [("script", script_paragraphs), ("paragraphs", plain_paragraphs)]
+    while True:
+        paras = drop_furniture(paras, head, authors, links, captions)
+        if has_prose(paras) or not fallbacks:
+            break
+        source, read = fallbacks.pop(0)
+        paras = read(tree)
     if not has_prose(paras):
         paras = []
     return MainText(body="\n\n".join(paras), source=source, captions=captions)
