@@ -581,10 +581,14 @@ def _kinds(body: str) -> dict[str, str]:
 
 def test_english_gold_is_well_formed() -> None:
     assert len(ENGLISH_GOLD) >= 10
-    assert {a["split"] for a in ENGLISH_GOLD} == {"dev", "held-out"}
+    assert {a["split"] for a in ENGLISH_GOLD} == {"dev", "held-out", "held-out-2"}
     for a in ENGLISH_GOLD:
         assert a["set"] in ("zyte-dev", "fundus-dev") and a["url"].startswith("http")
-        assert a["people"] and all(q["start"] and q["speaker"] for q in a["quotes"])
+        assert a["people"] or a["split"] == "held-out-2"  # a page naming no one is a fair test
+        assert all(q["start"] and q["speaker"] for q in a["quotes"])
+        if a["split"] == "held-out-2":
+            assert all(q["speaker_kind"] in ("person", "unnamed", "organisation")
+                       for q in a["quotes"])
         assert isinstance(a["organisations"], list) and isinstance(a["scare_quotes"], list)
 
 
@@ -690,3 +694,120 @@ def test_organisation_names_with_and_possessive_places_and_short_forms() -> None
     orgs = {n for n, k in _kinds(body).items() if k == "organisation"}
     assert orgs == {"Northern Center for Disease Control and Prevention", "New York Times",
                     "Department of Forestry"}
+
+
+# ---------------------------------------------------------------- issue 17: kinds of error
+
+
+def test_bands_and_groups_are_organisations_events_nothing() -> None:
+    body = ("A half century on, The Doobie Brothers are still smoking, and the rights group "
+            "Safeguard Defenders said so. Tickets for the 50th Anniversary Tour are on sale; "
+            "the 50th Anniversary Tour starts in June, and the 50th Anniversary Tour ends in "
+            "the Davis Cup Finals week.")
+    kinds = _kinds(body)
+    assert kinds.get("Doobie Brothers") == kinds.get("Safeguard Defenders") == "organisation"
+    assert "person" not in kinds.values() and "Anniversary Tour" not in kinds, kinds
+
+
+def test_a_place_and_a_common_word_or_a_saint_is_no_one() -> None:
+    body = ("Florida Man will have to up the ante, a man said. He sailed from St. Lawrence "
+            "Island to St Petersburg with Wichita North coach Amy Reed.")
+    assert [n for n, k in _kinds(body).items() if k == "person"] == ["Amy Reed"]
+
+
+def test_listed_venues_and_two_capitals_are_no_organisations() -> None:
+    body = ("Meth is a serious problem in SD, the state says.\n\n"
+            "June 26 -- PPL Center, Allentown, PA\n\nJuly 3 -- Mansfield, MA @ Xfinity Center\n\n"
+            "Tickets are sold by Live Nation (LN); LN said more dates will follow. "
+            "The firm plans an IPO.")
+    orgs = {n for n, k in _kinds(body).items() if k == "organisation"}
+    assert orgs == {"Live Nation"}  # "LN" is defined in the text: it resolves to the name
+
+
+def test_products_and_things_named_like_people_are_not_people() -> None:
+    body = ("The company could carry more with its Dream Chaser vehicle. Nintendo Switch Lite "
+            "sold out, and the Logitech MX Master 2S mouse did too.")
+    assert "person" not in _kinds(body).values()
+
+
+def test_an_enumeration_of_organisations_makes_its_unknown_names_organisations() -> None:
+    body = ("Tribune, the owner of the Chicago Tribune, New York Daily News, Baltimore Sun "
+            "and Hartford Courant, said nothing. Draper, Firefly Aerospace, Intuitive "
+            "Machines, Lockheed Martin and Masten Space Systems bid, said Anna Berg.")
+    kinds = _kinds(body)
+    assert kinds["Baltimore Sun"] == kinds["Hartford Courant"] == "organisation"
+    assert kinds["Lockheed Martin"] == "organisation" and kinds["Anna Berg"] == "person"
+
+
+def test_a_name_without_a_known_given_name_needs_some_evidence() -> None:
+    body = ("Guests relax at Outlook Cabin on Labor Day. Saeb Erekat rejected the plan. "
+            "“It is unacceptable,” Erekat said. Senior rapper Kanye West performed.")
+    people = sorted(n for n, k in _kinds(body).items() if k == "person")
+    assert people == ["Kanye West", "Saeb Erekat"]
+
+
+def test_roles_glued_before_a_given_name_are_dropped() -> None:
+    body = ("Singer-guitarists Tom Johnston played. Co-founder Michael Horvath spoke, and "
+            "Frenchman Corentin Moutet won.")
+    people = {n for n, k in _kinds(body).items() if k == "person"}
+    assert people == {"Tom Johnston", "Michael Horvath", "Corentin Moutet"}
+
+
+def test_described_speakers_before_an_auxiliary_and_documents_before_a_colon() -> None:
+    body = ("A voice is then heard saying: “We’ll have to stop the show, ladies and "
+            "gentlemen.”\n\nShe shared the website, which contains the following statement:"
+            "\n\n“South Dakota has a problem and there is no single solution.”")
+    assert [s for _, s in _speakers(body)] == ["a voice", "the following statement"]
+
+
+def test_they_is_the_group_named_before_not_an_organisation() -> None:
+    body = ("Lawmakers on the committee asked the FBI for answers by May 10.\n\n"
+            "“The threat of these schemes undermines our principles,” they wrote.")
+    assert [s for _, s in _speakers(body)] == ["lawmakers"]
+
+
+def test_a_quotation_after_a_sentence_that_reports_a_speaker() -> None:
+    body = ("Yao Zhe is a policy adviser at Greenpeace. The world should expect leadership of "
+            "a different flavour, says Yao. “They cannot expect China to do it alone.”\n\n"
+            "“I know we are happy to get rid of them,” Leon Cooperman told Michael Reed. "
+            "“They brought this public in 2014.”")
+    assert [s for _, s in _speakers(body)] == ["Yao Zhe", "Leon Cooperman", "Leon Cooperman"]
+
+
+def test_the_speaker_is_the_head_of_the_phrase_or_its_apposition() -> None:
+    body = ("Kamala Harris spoke first.\n\n“There is no easy scenario,” Harris senior adviser "
+            "David Plouffe said.\n\n“The minimum wait is a year,” the company’s CEO, Abdulaziz "
+            "Jaafar, told reporters.\n\n“Terrific guy,” Epstein’s neighbor in Florida, Donald "
+            "Trump, said.")
+    assert [s for _, s in _speakers(body)] == ["David Plouffe", "Abdulaziz Jaafar",
+                                               "Donald Trump"]
+
+
+def test_said_the_age_and_as_someone_put_it() -> None:
+    body = ("Andy Murray won in straight sets.\n\n“He is one of the most skilful players,” said "
+            "the 36-year-old.\n\nAs Neil Gaiman put it, “Had he written a sequel, it would "
+            "have sold.”")
+    assert [s for _, s in _speakers(body)] == ["Andy Murray", "Neil Gaiman"]
+
+
+def test_he_is_the_last_subject_of_matching_gender() -> None:
+    body = ("Minister Tom Alweendo spoke in Cape Town. “We will connect,” he said.\n\n"
+            "However, pipelines executive Russell Bradbrooke has reservations about it.\n\n"
+            "“It is an option, but a risky one,” he said.")
+    assert [s for _, s in _speakers(body)] == ["Tom Alweendo", "Russell Bradbrooke"]
+
+
+def test_a_surname_that_is_a_common_word_with_a_known_given_name() -> None:
+    body = ("They tested it in the field with a colleague named Leslie Field. “It was "
+            "terrible,” Field told me. The Alden Capital fund and the capital city agreed.")
+    kinds = _kinds(body)
+    assert kinds.get("Leslie Field") == "person" and "Alden Capital" not in kinds
+    assert [s for _, s in _speakers(body)] == ["Leslie Field"]
+
+
+def test_an_affixed_word_splits_two_names_and_camel_case_brands_stay_whole() -> None:
+    body = ("LA CROSSE, Wis. (AP) — The Democratic Party-controlled House of Representatives "
+            "voted. Sacramento-based McClatchy Co. agreed, and YouTube said so.")
+    kinds = _kinds(body)
+    assert kinds.get("Democratic Party") == kinds.get("House of Representatives") == "organisation"
+    assert "Tube" not in kinds and "CROSSE" not in kinds and "LA CROSSE" not in kinds, kinds

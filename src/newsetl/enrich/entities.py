@@ -20,15 +20,25 @@ from itertools import accumulate, pairwise
 
 from newsetl.enrich.lexicon import (
     ABBREVIATIONS,
+    AREA_NOUNS,
     COMPASS_WORDS,
     DEMONYMS,
+    EVENT_NOUNS,
     EXTRA_PLACES,
     FACILITY_NOUNS,
+    GENERIC_PERSON_NOUNS,
+    GROUP_PLURALS,
+    KNOWN_SHORT_ORGS,
     MONTHS,
+    NON_ORG_ACRONYMS,
     ORG_KEYWORDS,
     PERSON_TITLES,
     PLACE_ALIASES,
+    PRODUCT_LINE_WORDS,
+    PRODUCT_NOUNS,
     REPORTING_VERBS,
+    ROLE_NOUNS,
+    SINGULAR_INSTITUTIONS,
     STOPWORDS,
     US_POSTAL_CODES,
     US_STATE_ABBREVIATIONS,
@@ -130,7 +140,7 @@ _ACRONYM_STOP = frozenset(
         "SUV",
         "GPS",
     }
-)
+) | NON_ORG_ACRONYMS
 
 
 @dataclass
@@ -251,6 +261,8 @@ def _looks_like_name_token(tok: str, common: frozenset[str]) -> bool:
     low = tok.lower()
     if low in _NAME_PARTICLES or _ARABIC_PREFIX.match(tok):
         return True
+    if len(tok) == 2 and tok[1] == "." and tok[0].isupper():
+        return True  # an initial: "Sonya A. Zoghlin", "J. K. Rowling"
     return (
         tok[0].isupper()
         and not tok.isupper()
@@ -385,6 +397,14 @@ _GLUED = re.compile(r"(?<![\w’'])(?!Mc|Mac|Fitz|De|Di|Da|La|Le|Van|Von)"
                     r"([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)([A-Z][a-z]{2,})")
 
 
+def _glued_names(text: str, left: str, right: str) -> bool:
+    """Two words an extractor glued ("NoemKristi"), not a brand written in camel case
+    ("YouTube", "PlayStation"): the right one also stands alone in the text, and the left
+    one is no function word."""
+    return left.lower() not in STOPWORDS and re.search(
+        r"(?<![\w’'])" + re.escape(right) + r"(?![\w’'])", text) is not None
+
+
 def _unglue(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Tokens with each glued pair of words split in two, with no gap between them:
     a run of names then ends at the seam."""
@@ -392,7 +412,8 @@ def _unglue(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int,
     out = list(toks)
     for m in reversed(list(_GLUED.finditer(text))):  # from the end: indices stay valid
         i = bisect_left(starts, m.start())
-        if i < len(toks) and toks[i][0] == m.start() and m.end(1) < toks[i][1]:
+        if (i < len(toks) and toks[i][0] == m.start() and m.end(1) < toks[i][1]
+                and _glued_names(text, m.group(1), m.group(2))):
             s, e, word = toks[i]
             cut = m.end(1) - s
             out[i : i + 1] = [(s, s + cut, word[:cut]), (s + cut, e, word[cut:])]
@@ -490,7 +511,16 @@ def _classify(
     `person_ok` is False where an untitled name cannot be a person: after
     "the" ("the Baltimore Sun") or as the complement of "of" ("Kowloon West").
     """
-    tokens = _strip_edges([t for t in tokens if not _AFFIX_WORD.search(t[2])])
+    affixed = next((i for i, t in enumerate(tokens) if _AFFIX_WORD.search(t[2])), None)
+    if affixed is not None:
+        # "Democratic Party-controlled House of Representatives": two names around the affix,
+        # the first ending in the affixed word's stem ("Party"); "Sacramento-based McClatchy"
+        s0, _, word = tokens[affixed]
+        stem = word[: _AFFIX_WORD.search(word).start()]
+        head = [*tokens[:affixed], (s0, s0 + len(stem), stem)] if affixed else []
+        head_mentions = _classify(head, common, text, person_ok) if len(head) > 1 else []
+        return head_mentions + _classify(tokens[affixed + 1 :], common, text, person_ok)
+    tokens = _strip_edges(tokens)
     if not tokens:
         return []
     if len(tokens) == 1:  # "Denver, CO": a state before any keyword ("co", company)
@@ -584,9 +614,16 @@ def _classify_simple(
         if _is_demonym(word) and not _is_title(word):
             return []
         return _classify_single(*_span_name(tokens), common, text)
+    if any(_clean(t[2]).lower() in PRODUCT_LINE_WORDS for t in tokens[1:]):
+        return []  # "Switch Lite", "AirPods Pro", "Echo Dot": a product
+    if len(tokens) >= 3 and _role_word(tokens[0][2], common) and _given_name(tokens[1][2]):
+        tokens = tokens[1:]  # "Singer-guitarists Tom Johnston", "Frenchman Corentin Moutet"
+        person_ok = True  # a role before a given name is evidence enough
     role_at = [i for i, t in enumerate(tokens) if _is_title(_clean(t[2]))]
     if role_at and role_at[-1] == len(tokens) - 1 and _final_role_is_name(tokens):
         role_at = role_at[:-1]
+    if role_at and _clean(tokens[role_at[-1]][2]).lower().rstrip(".") in _SAINT:
+        return []  # "St. Lawrence Island", "St Petersburg", "St. Croix": places, no one
     if role_at:
         r = role_at[-1]
         out = _classify_prefix(tokens[:r])
@@ -607,9 +644,20 @@ def _classify_simple(
     s, e, name = _span_name(tokens)
     if len(tokens) == 1:
         return _classify_single(s, e, name, common, text)
+    last = _clean(tokens[-1][2]).lower()
+    if last in GROUP_PLURALS:  # "Doobie Brothers", "Safeguard Defenders": a group
+        return [Mention(s, e, name, ORG)]
+    if last in EVENT_NOUNS:  # "Davis Cup Finals", "Anniversary Tour": an event
+        return []
     lead = lookup_place(tokens[0][2])
     if lead and not person_ok:  # "the Washington Free Beacon": a title led by a place
         return [Mention(s, e, name, None)]
+    if (lead and len(tokens) == 2
+            and (last in common or last in GENERIC_PERSON_NOUNS or last in COMPASS_WORDS)
+            and not _given_name(tokens[0][2])):
+        return []  # "Florida Man", "Wichita North": a place and a common word, no one's name
+    if lead and len(tokens) == 3 and _as_place(tokens[:2]) and not _given_name(tokens[2][2]):
+        return [Mention(s, e, name, None)]  # "Kansas City Star": a title led by a place
     if lead and len(tokens) >= 3:  # "Britain Liu Xiaming" after "ambassador to"
         first = Mention(tokens[0][0], tokens[0][1], lead, PLACE)
         return [first, *_classify_simple(tokens[1:], common, text, person_ok)]
@@ -618,14 +666,52 @@ def _classify_simple(
     body = (
         tokens[:-1] if _final_role_is_name(tokens) and _is_title(_clean(tokens[-1][2])) else tokens
     )
-    if len(tokens) <= 4 and all(_looks_like_name_token(_clean(t[2]), common) for t in body):
+    first = _clean(tokens[0][2])
+    # A surname that is also a common word ("Leslie Field", "Susan Rice") after a given name
+    # the article never writes in lower case, when the surname is also written alone or the
+    # name speaks ("says Chris Early").
+    if len(tokens) <= 4 and (
+        all(_looks_like_name_token(_clean(t[2]), common) for t in body)
+        or _common_surname(body, first, common, text, s, e)
+    ):
         if tokens[0][2] in _FOREIGN_ARTICLES:  # "El Economista", "Le Monde": a title
             return [Mention(s, e, name, None)]
         return [Mention(s, e, name, PERSON if person_ok else None)]
     return []
 
 
+def _common_surname(body: list[tuple[int, int, str]], first: str, common: frozenset[str],
+                    text: str, s: int, e: int) -> bool:
+    """See `_classify_simple`: "Leslie Field", whose surname the article also writes alone
+    ("Field told me") or who speaks ("says Chris Early")."""
+    if len(body) != 2 or first.lower() in common or not _given_name(first):
+        return False
+    last = _clean(body[1][2])
+    return _looks_like_name_token(last, frozenset()) and (
+        _SAID_BEFORE.search(text, max(s - 12, 0), s) is not None
+        or _VERB_AFTER_NAME_E.match(text, e) is not None
+        or _surname_alone(last, text)
+    )
+
+
 _FOREIGN_ARTICLES = frozenset({"El", "La", "Los", "Las", "Le", "Les", "Il", "Lo", "Die", "Das"})
+
+
+_SAINT = frozenset({"st", "saint"})
+
+
+def _role_word(word: str, common: frozenset[str]) -> bool:
+    """A capitalised word before a given name that describes the person rather than names
+    them: a role, plural or hyphenated ("Singer-guitarists", "Co-founder", "Defendant"), a
+    nationality noun ("Frenchman"), or a word the article writes in lower case."""
+    if _given_name(word):
+        return False
+    low = _clean(word).lower()
+    stem = low.removesuffix("woman") if low.endswith("woman") else low.removesuffix("man")
+    if low in common or (stem != low and _is_demonym(stem)):
+        return True
+    parts = [p.removesuffix("s") for p in low.split("-")] + low.split("-")
+    return any(p in PERSON_TITLES or p in ROLE_NOUNS for p in parts)
 
 
 def _names_a_place(tokens: list[tuple[int, int, str]]) -> bool:
@@ -653,12 +739,20 @@ def _classify_prefix(tokens: list[tuple[int, int, str]]) -> list[Mention]:
     return []
 
 
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|A|An)\s+$")
+# Function words written in capitals for emphasis ("Get. It. OUT", "MORE"); "WHO", "IT"
+# and "US" are acronyms as often.
+_SHOUTED_WORDS = STOPWORDS - {"who", "it", "us"}
+
+
 def _classify_single(s: int, e: int, name: str, common: frozenset[str], text: str) -> list[Mention]:
     """A lone capitalised word mid-sentence: acronym, speaker, or unresolved."""
     state = _us_state(s, e, name, text)
     if state:
         return [Mention(s, e, state, PLACE)]
-    if len(name.rstrip(".")) == 1 or (name.isupper() and name.lower() in common):
+    if len(name.rstrip(".")) == 1 or (
+        name.isupper() and (name.lower() in common or name.lower() in _SHOUTED_WORDS)
+    ):
         return []  # "C", "I.", and "MORE", "OUT" in a shouted heading: no names
     if _is_acronym(name):
         dateline = lookup_place(name.title()) if len(name) > 3 else None  # "KYIV, Ukraine —"
@@ -715,6 +809,8 @@ def _chain_mentions(chain: _Chain, common: frozenset[str], text: str) -> list[Me
             return [Mention(s, e, name, PERSON)]
         return [Mention(s, e, name, "initial")]
     if first.lower() in STOPWORDS or first.lower() in common or _VERB_FORM.search(first):
+        if _names_a_place(tokens):
+            return []  # "Downing Street said": the street, not a Mr Street
         return _classify(tokens[1:], common, text)
     if not _given_name(first) and _as_place(tokens[1:]):  # "Enter South Dakota", "Visit Rome"
         return _classify(tokens[1:], common, text)
@@ -851,24 +947,226 @@ def _resolve(
                 full_org = next((o for i, o in all_initials if acronym in i), None)
             if full_org is None and _is_org_keyword(m.name):  # "the Times": "New York Times"
                 full_org = by_last_word.get(m.name)
+                if full_org is None and _clean(m.name).lower() not in SINGULAR_INSTITUTIONS:
+                    continue  # "Group A", "the Trust": a bare keyword names no one body
+            if full_org is None and not _short_org_named(acronym, m.name in evidenced, text):
+                continue  # "SD", "LN": two capitals the article does not spell out
+            if (full_org is None and acronym.isupper() and acronym not in KNOWN_SHORT_ORGS
+                    and _INDEFINITE_BEFORE.search(text, max(m.start - 4, 0), m.start)):
+                continue  # "an IPO", "a VPN": a thing, not an organisation
             out.append(Mention(m.start, m.end, full_org or m.name, ORG, m.subject))
             continue
+        if m.kind == PLACE and " " not in m.name and _speech_around(text, m):
+            full = people.resolve([m.name], m.start)  # "says Yao" (also a city in Japan)
+            if full:
+                out.append(Mention(m.start, m.end, full, PERSON, m.subject))
+                continue
         if m.kind == "initial":
             if m.name in known_kind:
                 out.append(Mention(m.start, m.end, m.name, known_kind[m.name], m.subject))
             continue
         if m.kind is None:
             lone = " " not in m.name
-            if m.name.lower() not in common and (not lone or m.name in evidenced):
+            if m.name.lower() not in common and (
+                m.name in evidenced or (not lone and _may_name_org(m.name))
+            ):
                 out.append(Mention(m.start, m.end, m.name, ORG, m.subject))
             continue
         out.append(m)
+    _listed_with_orgs(out, text)
+    _company_short_forms(out)
+    out = _people_with_evidence(out, text)
     fuller = _fuller_names({m.name for m in out if m.kind == PERSON and " " in m.name})
     if fuller:
         for m in out:
             if m.kind == PERSON and m.name in fuller:
                 m.name = fuller[m.name]
     return out
+
+
+_AGE_OR_APPOSITION = re.compile(
+    r",\s+(?:\d{1,3}\b|(?:a|an|the|who|whose|his|her)\s)|\s*\((?:[DRI][.,\-]|\d{1,3}\))")
+# "..., CEO of Take-Two", "... as chancellor", "..., the party's deputy leader"
+_ROLE_AFTER = re.compile(
+    r"(?:,|\s+as)\s+(?:(?:the|a|an|its|their)\s+)?([\w’'\-]+)(?:\s+([A-Za-z\-]+))?")
+_GENDERED = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er|him|[Hh]imself|[Hh]erself)\b")
+_PRONOUN_REACH = 70  # characters after a name in which "he"/"her" most likely means that person
+_WORD_BEFORE = re.compile(r"([A-Za-z][a-z\-]+)\.?,?\s+$")
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ess")
+
+
+def _known_first(word: str) -> bool:
+    """A known given name, a hyphenated one of known parts ("Jean-Julien"), or an initial
+    ("J. K. Rowling")."""
+    return (_given_name(word) or all(_given_name(p) for p in word.split("-"))
+            or (len(word) == 2 and word[1] == "." and word[0].isupper()))
+
+
+def _people_with_evidence(mentions: list[Mention], text: str) -> list[Mention]:
+    """Drop "people" whose name opens with no known given name and that nothing else in
+    the article shows to be a person ("Labor Day", "Capital Economics", "Outlook Cabin").
+
+    Capitalisation alone cannot tell a two-word name from a holiday, a firm or a building;
+    a known given name can, and so, for a name the list lacks ("Saeb Erekat", "Vasek
+    Pospisil"), can any of: the surname written alone elsewhere ("Erekat said"); a
+    reporting verb, an age or an apposition after the name ("..., 42,", "..., a trader");
+    a role in lower case before it ("rapper Kanye West"); "he" or "her" right after it
+    as a sentence's subject, before anyone else is named; being coordinated with a person
+    whose given name is known ("Vasek Pospisil and Denis Shapovalov")."""
+    doubtful = {m.name for m in mentions
+                if m.kind == PERSON and " " in m.name and not _known_first(m.name.split()[0])}
+    if not doubtful:
+        return mentions
+    people = [m for m in mentions if m.kind == PERSON]
+    shown = set()
+    for name in doubtful:
+        words = name.split()
+        if _surname_alone(words[-1], text) or _speaks_alone(words[0], text):
+            shown.add(name)
+    named = [m for m in mentions if m.kind in (PERSON, ORG, None)]
+    for run in _enumerations(named, text):  # "Sheryl Crow, Goo Goo Dolls, Miley Cyrus"
+        if any(m.kind == PERSON and " " in m.name and _known_first(m.name.split()[0])
+               for m in run):
+            shown.update(m.name for m in run if m.kind == PERSON)
+    for i, m in enumerate(people):
+        if m.name not in doubtful or m.name in shown:
+            continue
+        end = m.start + len(text[m.start : m.end])
+        before = _WORD_BEFORE.search(text, max(m.start - 25, 0), m.start)
+        word = before.group(1).lower() if before else ""
+        role = word in ROLE_NOUNS or word in PERSON_TITLES or (
+            len(word) >= 5 and word.endswith(_PERSON_SUFFIXES) and word not in STOPWORDS)
+        near = [p for p in people[max(i - 1, 0) : i + 2] if p is not m]
+        paired = any(_known_first(p.name.split()[0]) and " " in p.name
+                     and _LIST_GAP.match(text[min(p.end, m.end) : max(p.start, m.start)])
+                     for p in near)
+        after = _ROLE_AFTER.match(text, end)
+        if after and any((w or "").lower() in PERSON_TITLES or (w or "").lower() in ROLE_NOUNS
+                         for w in after.groups()):
+            role = True
+        pronoun = m.subject and _GENDERED.search(text, end, min(end + _PRONOUN_REACH, len(text)))
+        if pronoun and not any(end <= p.start < pronoun.start() for p in people[i + 1 : i + 3]):
+            role = True  # "Saphina Ndali is a mother of two. ... her husband"
+        if (role or paired or _VERB_AFTER_NAME_E.match(text, end)
+                or _AGE_OR_APPOSITION.match(text, end)):
+            shown.add(m.name)
+    return [m for m in mentions if m.kind != PERSON or m.name not in doubtful - shown]
+
+
+_VERB_AFTER_NAME_E = re.compile(
+    r"(?:[’']s?)?,?\s+(?:[a-z]+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+)?(?:"
+    + "|".join(sorted(_PERSON_CUE_VERBS, key=len, reverse=True)) + r")\b"
+)
+
+
+def _enumerations(mentions: list[Mention], text: str) -> list[list[Mention]]:
+    """Runs of mentions joined by commas and a final "and"/"or" (an acronym in brackets
+    may follow a name: "Sierra Nevada Corporation (SNC), SpaceX")."""
+    runs: list[list[Mention]] = []
+    for a, b in pairwise(mentions):
+        if not _LIST_GAP.match(_ACRONYM_AFTER.sub("", text[a.end : b.start])):
+            continue
+        if runs and runs[-1][-1] is a:
+            runs[-1].append(b)
+        else:
+            runs.append([a, b])
+    return runs
+
+
+_CAPITAL_BEFORE = re.compile(r"[A-Z][\w.’'\-]*\s$")
+
+
+def _speaks_alone(word: str, text: str) -> bool:
+    """The first word of a name written alone beside a reporting verb ("says Yao", "Yao
+    said"): a family name written first, as Chinese, Korean and other names are."""
+    if len(word) < 2 or not word.isalpha():
+        return False
+    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+        before = text[max(m.start() - 6, 0) : m.start()]
+        after = text[m.end() : m.end() + 6]
+        if (before.endswith(("said ", "says ")) and not after[:2].strip()[:1].isupper()) or (
+            after.startswith((" said", " says")) and not _CAPITAL_BEFORE.search(before)
+        ):
+            return True
+    return False
+
+
+def _surname_alone(word: str, text: str) -> bool:
+    """The last word of a name written on its own somewhere: not right after another
+    capitalised word ("Erekat said", not "Outlook Cabin")."""
+    if len(word) < 3:
+        return False
+    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+        prev = text[max(m.start() - 40, 0) : m.start()].rstrip(" ").split()
+        if not prev or not prev[-1][:1].isupper() or prev[-1][-1:] in ".,;:!?”\"":
+            return True
+    return False
+
+
+_SAID_AFTER = re.compile(r"\s+(?:said|says|added|told)\b")
+
+
+def _speech_around(text: str, m: Mention) -> bool:
+    """A reporting verb right before or after a mention ("says Yao", "Yao said")."""
+    return bool(_SAID_BEFORE.search(text, max(m.start - 8, 0), m.start)
+                or _SAID_AFTER.match(text, m.end))
+
+
+def _may_name_org(name: str) -> bool:
+    """A run of capitalised words with no organisation keyword, after "the" or "a" ("the
+    Washington Free Beacon", "the Doobie Brothers"), may name an organisation; not when it
+    opens with a known given name ("a Peyton Manning pass", "the Hazel Hen supercomputer")
+    or holds a product-line word ("the Switch Lite", "iPhone 11 Pro Max")."""
+    words = name.split()
+    given = _given_name(words[0]) and words[0] not in _FOREIGN_ARTICLES  # "El Economista"
+    return not given and not any(
+        _clean(w).lower() in PRODUCT_LINE_WORDS for w in words[1:])
+
+
+def _short_org_named(acronym: str, evidenced: bool, text: str) -> bool:
+    """A two-letter acronym is an organisation only when well known ("UN", "EU"), defined
+    in the text ("(DH)"), or followed by a role ("LN spokesman"); longer ones always are."""
+    if len(acronym) != 2 or not acronym.isupper():
+        return True
+    return acronym in KNOWN_SHORT_ORGS or evidenced or f"({acronym})" in text
+
+
+def _listed_with_orgs(mentions: list[Mention], text: str) -> None:
+    """People in an enumeration of organisations ("the Chicago Tribune, New York Daily
+    News, Baltimore Sun and Hartford Courant"; "Firefly Aerospace, Intuitive Machines,
+    Lockheed Martin, Masten Space Systems") are organisations too, unless their first word
+    is a known given name: capitalisation cannot tell a company from a person, its company can.
+    Every mention of such a name changes kind."""
+    renamed: set[str] = set()
+    for run in _enumerations([m for m in mentions if m.kind in (PERSON, ORG)], text):
+        orgs = sum(1 for m in run if m.kind == ORG)
+        if len(run) >= 3 and orgs >= 2 and orgs * 2 >= len(run):
+            renamed.update(m.name for m in run
+                           if m.kind == PERSON and not _given_name(m.name.split()[0]))
+    if renamed:
+        for m in mentions:
+            if m.kind == PERSON and m.name in renamed:
+                m.kind = ORG
+
+
+_ACRONYM_AFTER = re.compile(r"^\s*\([A-Z]{2,6}\)")
+
+
+def _company_short_forms(mentions: list[Mention]) -> None:
+    """A single word that the article also writes with a company's legal form ("McClatchy
+    Co.", then "McClatchy reported a loss") is that company, not a person."""
+    forms = {}
+    for m in mentions:
+        words = m.name.split()
+        if m.kind == ORG and len(words) == 2 and _clean(words[1]).lower().rstrip(".") in _LEGAL:
+            forms.setdefault(words[0], m.name)
+    if forms:
+        for m in mentions:
+            if m.kind == PERSON and m.name in forms:
+                m.kind, m.name = ORG, forms[m.name]
+
+
+_LEGAL = frozenset({"co", "corp", "inc", "ltd", "llc", "plc", "company", "corporation", "group"})
 
 
 def _fuller_names(names: set[str]) -> dict[str, str]:
@@ -945,7 +1243,7 @@ def _could_be_org_name(tokens: list[tuple[int, int, str]]) -> bool:
         _is_title(w) or _is_calendar(w) or _is_demonym(w) or w.lower() in STOPWORDS
         for w in words
         if w.lower() not in _CONNECTORS
-    ) and not _names_a_place(tokens)
+    ) and not _names_a_place(tokens) and words[-1].lower() not in EVENT_NOUNS
 
 
 _AND_AFTER = re.compile(r" and ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){0,2})\b(?! [A-Z(])")
@@ -1009,8 +1307,8 @@ def _is_venue(tokens: list[tuple[int, int, str]]) -> bool:
     """A building for shows: a venue word after the first ("Ameris Bank Amphitheatre"),
     or "Music"/"Arts" before a facility word ("Riverbend Music Center")."""
     words = [_clean(t[2]).lower() for t in tokens]
-    if any(w in VENUE_NOUNS for w in words[1:]):
-        return True
+    if any(w in VENUE_NOUNS for w in words[1:]) or (len(words) >= 2 and words[0] in VENUE_NOUNS):
+        return True  # "Budweiser Stage", "Theatre Royal"
     arts = next((i for i, w in enumerate(words) if w in ("music", "arts")), None)
     return arts is not None and any(
         w in FACILITY_NOUNS or w in ("center", "centre") for w in words[arts + 1 :]
@@ -1020,9 +1318,10 @@ def _is_venue(tokens: list[tuple[int, int, str]]) -> bool:
 def _dateline(text: str, tokens: list[tuple[int, int, str]]) -> Mention | None:
     """A capitalised place opening a wire story ("PUTRAJAYA, Nov 22 —"): a place even
     when the gazetteer lacks it, never an organisation."""
-    s, e, word = tokens[0]
-    if len(tokens) != 1 or not (word.isupper() and len(word) > 3) or text[e : e + 1] != ",":
-        return None
+    s, e = tokens[0][0], tokens[-1][1]
+    word = text[s:e]
+    if len(tokens) > 3 or not (word.isupper() and len(word) > 3) or text[e : e + 1] != ",":
+        return None  # "PUTRAJAYA," and "LA CROSSE, Wis." alike
     if s and text[s - 1] != "\n":
         return None
     return Mention(s, e, lookup_place(word.title()) or word.title(), PLACE)
@@ -1037,6 +1336,71 @@ def _is_quoted_title(text: str, chain: _Chain) -> bool:
     )
 
 
+# A listing's venue: "@ PPL Center" or "PPL Center, Allentown, PA" (a town and a state code).
+_VENUE_AT = re.compile(r"@\s*$")
+_TOWN_STATE_AFTER = re.compile(r",\s+[A-Z][\w.’'\-]*(?:\s+[A-Z][\w.’'\-]*){0,3},\s+[A-Z]{2}\b")
+_AREA_AFTER = re.compile(r"\s+([a-z]+)\b")
+_MODEL_NUMBER = re.compile(r" \d")  # "Bishop Pass 15", "MX Master 2S", "Prime Day 2019"
+_OWNED_BY_THING = re.compile(r"\b(?:its|their)\s+$")
+
+
+def _listed_venue(text: str, tokens: list[tuple[int, int, str]]) -> bool:
+    """A run ending in a facility word ("Pepsi Center", "Jiffy Lube Live" is not one)
+    written as a listing writes venues: after "@", or before a town and a state code.
+    Such a run names a building, not the company that sponsors it."""
+    if _clean(tokens[-1][2]).lower() not in FACILITY_NOUNS:
+        return False
+    s, e = tokens[0][0], tokens[-1][1]
+    return bool(_VENUE_AT.search(text, max(s - 3, 0), s) or _TOWN_STATE_AFTER.match(text, e))
+
+
+_BRACKETED_ACRONYM = re.compile(r" \([A-Z]{2,6}\)")
+
+
+def _defined_by_acronym(text: str, tokens: list[tuple[int, int, str]]) -> Mention | None:
+    """A run followed by its initials in brackets ("Live Nation (LN)", "Sierra Nevada
+    Corporation (SNC)") names an organisation, whatever its words."""
+    if len(tokens) < 2 or text[tokens[-1][1] : tokens[-1][1] + 2] != " (":
+        return None
+    defined = _BRACKETED_ACRONYM.match(text, tokens[-1][1])
+    s, e, name = _span_name(tokens)
+    if defined and defined.group(0).strip(" ()") == _initials(name):
+        return Mention(s, e, name, ORG)
+    return None
+
+
+def _not_a_thing(
+    text: str, tokens: list[tuple[int, int, str]], found: list[Mention]
+) -> list[Mention]:
+    """The mentions of a run, less the people and unknowns when the words around it show
+    that it names an area ("Kowloon West district", "Lindi region"), a thing ("its Dream
+    Chaser vehicle", "the Blue Moon lander"), or a model or edition ("Bishop Pass 15",
+    "Prime Day 2019"; not a known given name: "Nick Kyrgios 6-4")."""
+    s, e = tokens[0][0], tokens[-1][1]
+    nxt = _AREA_AFTER.match(text, e)
+    word = nxt.group(1) if nxt else ""
+    if (word in AREA_NOUNS or word in PRODUCT_NOUNS
+            or _OWNED_BY_THING.search(text, max(s - 8, 0), s)):
+        return [m for m in found if m.kind not in (PERSON, None, "initial")]
+    if _MODEL_NUMBER.match(text, e):
+        return [m for m in found if m.kind not in (PERSON, None, "initial")
+                or all(_given_name(w) for w in m.name.split()[0].split("-"))]
+    return found
+
+
+def _shouted_line(text: str, m: Mention) -> bool:
+    """A word of four or more capitals in a line written all in capitals ("US FALLS",
+    "SCORES QUARANTINED"): a shouted heading, whose words are no acronyms."""
+    word = text[m.start : m.end]
+    if len(word) < 4 or not word.isupper() or " " in word:
+        return False
+    ls = text.rfind("\n", 0, m.start) + 1
+    le = text.find("\n", m.end)
+    line = text[ls : le if le >= 0 else len(text)]
+    letters = [w for w in re.findall(r"[^\W\d_]+", line)]
+    return len(letters) >= 2 and all(w.isupper() for w in letters)
+
+
 def find_mentions(body: str, title: str | None = None) -> list[Mention]:
     """All entity mentions in `body`, with canonical names, in text order.
 
@@ -1048,7 +1412,11 @@ def find_mentions(body: str, title: str | None = None) -> list[Mention]:
     unnamed: dict[str, list[int]] = defaultdict(list)  # run text -> chains that gave nothing
     chains = _chains(body)
     for n, chain in enumerate(chains):
-        if _is_quoted_title(body, chain) or _is_venue(chain.tokens):
+        if (
+            _is_quoted_title(body, chain)
+            or _is_venue(chain.tokens)
+            or _listed_venue(body, chain.tokens)
+        ):
             per_chain.append([])  # a work's title, or a venue: no one and nothing named
             continue
         dateline = _dateline(body, chain.tokens)
@@ -1060,8 +1428,14 @@ def find_mentions(body: str, title: str | None = None) -> list[Mention]:
         if chain.after_article and _PLACE_PREPOSITION.search(body, max(at - 12, 0), at):
             # "in Palo Alto", "near Walnut Creek": an unknown run there is a place
             found = [m for m in found if m.kind is not None or " " not in m.name]
+        if found and any(m.kind in (PERSON, None, "initial") for m in found):
+            found = _not_a_thing(body, chain.tokens, found)
+        defined = _defined_by_acronym(body, chain.tokens)
+        if defined:  # "Live Nation (LN)": people are not given acronyms
+            found = [defined]
         for m in found:
             m.subject = chain.initial
+
         per_chain.append(found)
         if 2 <= len(chain.tokens) <= 4 and all(m.kind in (None, "initial") for m in found):
             unnamed[" ".join(_clean(t[2]) for t in chain.tokens)].append(n)
@@ -1072,7 +1446,10 @@ def find_mentions(body: str, title: str | None = None) -> list[Mention]:
                 tokens = chains[n].tokens
                 s = tokens[0][0]
                 per_chain[n] = [Mention(s, s + len(name), name, ORG, chains[n].initial)]
-    raw = _shared_surnames(body, [m for found in per_chain for m in found])
+    raw = _shared_surnames(
+        body, [m for found in per_chain for m in found
+               if m.kind == PLACE or not _shouted_line(body, m)]
+    )
     raw = _place_owned_orgs(_joined_orgs(body, raw))
     extra: list[tuple[int, str]] = []
     if title:

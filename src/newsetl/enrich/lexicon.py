@@ -55,6 +55,8 @@ PERSON_TITLES = _words(
     vice-president envoy diplomat superintendent professor doctor pastor bishop
     cardinal archbishop rabbi imam father sister brother commander marshal
     state datuk dato datin tun tunku tengku seri haji
+    manager founder co-founder cofounder chairperson editor duke duchess earl baron baroness
+    countess defendant plaintiff
     """
 )
 
@@ -73,7 +75,7 @@ ORG_KEYWORDS = _words(
     exchange partners motors industries technologies labs laboratories
     studios pictures entertainment media telegraph guardian observer review
     channel institute ministry secretariat directorate tribunal productions robotics
-    aerospace machines systems solutions dynamics war initiative studies affairs
+    aerospace machines systems solutions dynamics initiative studies affairs
     """
 )
 
@@ -96,6 +98,7 @@ ORG_NOUNS = _words(
     administration authorities authority campaign spokesman spokeswoman
     spokesperson spokespeople officials official prosecutors regulator regulators
     organisation organization board team club league federation association
+    center centre institute service bureau network newspaper outlet channel
     """
 )
 
@@ -169,6 +172,8 @@ STOPWORDS = _words(
     finally eventually recently currently previously indeed perhaps again once
     despite among amid without within under over through against between
     here's there's it's that's what's hey hi hello oh wow dear thanks please
+    out up down off away back everyone everybody someone somebody nobody anyone anybody
+    whether unlike like make let recent mostly summary correction
     """
 )
 
@@ -424,7 +429,7 @@ FACILITY_NOUNS = _words(
     estate suites hotel motel beach bridge lake river square tower towers island islands
     bay county creek heights gardens village mall plaza station airport harbour harbor
     auditorium field fields casino resort ranch farm forest canyon mountain mountains
-    hall
+    hall belt sea seas ocean strait gulf coast peninsula desert glacier meadows cottage
     """
 )
 # Last words of venues: a run holding one past its first word names a building
@@ -435,3 +440,72 @@ VENUE_NOUNS = _words(
 COMPASS_WORDS = _words(
     "north south east west northern southern eastern western central inner outer upper lower"
 )
+
+# Plural last words of the names of groups of people: bands ("The Doobie Brothers", "Goo Goo
+# Dolls"), teams, campaign groups ("Safeguard Defenders"). A run ending in one names a group,
+# an organisation, not one person (a family name in -s, "Tiger Woods", is not listed).
+GROUP_PLURALS = _words(
+    """
+    brothers sisters dolls boys girls kids singers players defenders brethren
+    allstars all-stars rangers warriors raiders lions tigers bears giants saints
+    """
+)
+# Last words of the names of events, awards and documents: a tour, a final, a prize, a law
+# ("50th Anniversary Tour", "Davis Cup Finals", "Paley Honors", "Autumn Statement", "Logan
+# Act") is neither a person nor an organisation.
+EVENT_NOUNS = _words(
+    """
+    tour tours festival fest finals final cup championship championships games olympics
+    paralympics summit conference expo fair show awards prize marathon derby open series
+    tournament playoffs week weekend war wars day award honors honours medal trophy
+    statement report act bill amendment treaty accord agreement declaration review census
+    budget doctrine
+    """
+)
+# Lower-case nouns of an administrative area: a capitalised run right before one ("Kowloon
+# West district", "Lindi region") names that area, not a person.
+AREA_NOUNS = _words(
+    """
+    district districts province provinces region regions county counties prefecture state
+    municipality neighbourhood neighborhood suburb township constituency ward parish
+    """
+)
+# Lower-case nouns of things that a capitalised run right before them names: a vehicle, a
+# device, a work ("its Dream Chaser vehicle", "the Blue Moon lander", "the Galaxy phone").
+PRODUCT_NOUNS = _words(
+    """
+    vehicle vehicles spacecraft rocket rockets lander landers rover satellite satellites
+    capsule app apps phone phones smartphone device devices console car cars truck jet jets
+    aircraft plane planes drone drones album song film movie book novel podcast video game
+    brand model platform software chip chips engine engines missile missiles system vaccine
+    drug pill keyboard mouse headphones earbuds speaker speakers laptop tablet watch camera
+    """
+)
+# Words of a product line ("AirPods Pro", "Switch Lite", "iPhone 11 Pro Max", "Echo Dot"): a
+# run holding one after its first word names a product, not a person.
+PRODUCT_LINE_WORDS = _words("pro max mini lite plus ultra edition deluxe premium xl dot buds")
+# Nouns of a kind of person: after a place they make a type ("Florida Man"), not a name.
+GENERIC_PERSON_NOUNS = _words("man woman men women boy girl guy teen mom dad family kid")
+# Organisation keywords that name one particular body when written alone ("Congress",
+# "Parliament", "the Kremlin"); any other keyword alone ("Group A", "the Trust", "Forces")
+# names no organisation unless the article gives it in full ("the Times").
+SINGULAR_INSTITUTIONS = _words(
+    """
+    congress parliament senate house kremlin pentagon cabinet commonwealth
+    """
+)
+# Roles, technical and financial terms, units and time zones written in capitals: no
+# organisation ("the company's CTO", "an IPO", "an SSD", "10 a.m. AEST"). Case kept.
+NON_ORG_ACRONYMS = _words(
+    """
+    CTO COO CMO CIO CTO CPO SVP EVP VP MP MPS QC OBE MBE CBE IPO CPI EBITDA ROI KPI ICU CCTV
+    LED OLED LCD HVAC AWD RWD GPU CPU SSD HDD RAM USB HDMI VPN RGB IPS NAS ECG EKG MRI PCOS
+    IRA PAC ASAP IOU ETA FYI DIY ISSN ISBN AEST AEDT EST EDT PST PDT CST CDT CET BST IST
+    API URL HTML PDF EV ATM VAT GST NGO RPM CPM CTR SDG UFO LGBT LGBTQ HR IT
+    """
+)
+# Two-letter acronyms that name an organisation with no definition in the text. Any
+# other two capitals ("SD", "LN", "BB") stand for a state, a ticker or a cut-off word
+# unless the article spells them out ("Live Nation (LN)") or names the organisation's
+# initials.
+KNOWN_SHORT_ORGS = frozenset({"UN", "EU", "AP", "BP", "GM", "HP", "FA", "BA"})

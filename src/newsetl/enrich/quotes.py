@@ -44,12 +44,14 @@ _ABBR_DOT = r"(?:(?<=\b[A-Z])|" + "|".join(
 _SP = r"(?P<sp>(?:[^,.;:!?“”\"\n]|" + _ABBR_DOT + r")"  # a speaker phrase, before {n,m})
 _VERB = r"(?P<v>" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b"
 _ADVERB = (
-    r"(?:(?:[a-z]+ly|also|later|then|again|once|has|had|have|would|will|could|might|did|does"
+    r"(?:(?:[a-z]+ly|also|later|then|again|once|instead|still|even|has|had|have|would|will"
+    r"|could|might|did|does"
     r"|(?:goes|went|go) on to|(?:continues|continued|wants|wanted|declined|refused) to)\s+)*"
 )
 # “...,” Lavrov said / “...,” Morrison, Vindman's superior, said
 _AFTER_SUBJECT_VERB = re.compile(
-    r"\s*[,—–-]?\s*" + _SP + r"{1,60}?)(?:\s*,\s*(?:[^.;“”\"\n]|" + _ABBR_DOT + r"){1,150}?,)?\s+"
+    r"\s*[,—–-]?\s*" + _SP + r"{1,60}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
+    + r"){1,150}?),)?\s+"
     + _ADVERB
     + _VERB
 )
@@ -57,9 +59,16 @@ _AFTER_SUBJECT_VERB = re.compile(
 _AFTER_VERB_SUBJECT = re.compile(r"\s*[,—–-]?\s*" + _VERB + r"\s+" + _SP + r"{1,80})")
 _ACCORDING_AFTER = re.compile(r"\s*[,—–-]?\s*according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
 _ACCORDING_BEFORE = re.compile(r"according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
+_AGE_NOUN = re.compile(r"^\d{1,3}-year-old$")  # "said the 36-year-old": the person just named
+_APPOSITION = re.compile(r",\s*([^,.;:!?“”\"\n]{2,60}?)\s*,")
+_PUT_IT = re.compile(r"\b[Aa]s\s+(?P<sp>[^,.;:!?“”\"\n]{2,60}?)\s+(?:put|puts)\s+it\b")
 _COLON_BEFORE = re.compile(r"^\s*(?P<sp>[^,.;:!?“”\"\n]{2,60}?)\s*:\s*$")
 _VERB_ANY = re.compile(r"\b" + _VERB)
 _VERB_AFTER_NAME = re.compile(r",?\s+" + _ADVERB + _VERB)
+# A name followed by a finite verb is its clause's subject ("Russell Bradbrooke has
+# reservations"): a likely antecedent of the next "he" or "she".
+_FINITE_AFTER_NAME = re.compile(r"\s+(?:[a-z]+ly\s+)?(?:has|have|had|is|was|were|will|would"
+                                r"|could|can|did|does|[a-z]{3,}ed)\b")
 _TRAILING_ADVERBS = re.compile(r"\s+" + _ADVERB + r"$")
 _RELATIVE = re.compile(
     r"^(?P<np>(?:the|a|an|this|that|its|his|her|their)\s+[\w’'\- ]{1,40}?)\s+(?:that|which|who)\b",
@@ -68,6 +77,15 @@ _RELATIVE = re.compile(
 _CUT_AFTER_NP = re.compile(
     r"\s+(?:for|with|by|about|over|in|on|at|during|after|before|to|from|via|when|while|who|which|that|as|and|but|of)\s.*$"
 )
+# A described subject followed by a passive or auxiliary verb before the reporting one:
+# "A voice is then heard saying:", "an insider has been quoted as saying".
+_CUT_AUXILIARY = re.compile(
+    r"(?<=\w)\s+(?:is|are|was|were|has|have|had|can|could|would|will|may|might)\s+"
+    r"(?:[a-z]+ly\s+|then\s+|also\s+|been\s+|be\s+)*[a-z]+(?:ed|en|rd|wn)\b.*$")
+# A definite proper-noun phrase naming an office or a body as a whole: "The United Nations
+# High Commissioner for Human Rights said"; kept as written, as an organisation.
+_NAMED_OFFICE = re.compile(r"^[Tt]he(?:\s+[A-Z][\w.’'\-]*|\s+(?:of|for|on|and|the)(?=\s+[A-Z]))"
+                           r"{2,10}$")
 _COORDINATED = re.compile(r"\b(?:and|or)\s*,?\s*$")
 _EMPTY_SUBJECT = re.compile(r"^[\s,]*(?:and|but|then|before|after)?[\s,]*$", re.I)
 _SUBJECT_WORDS = re.compile(r"^(?:and|but|so|then|he|she|it|they|we|i)$", re.I)
@@ -228,6 +246,9 @@ def _speaker_from_phrase(
         earlier = ctx.last_source_before(start, plural=low == "they")
         if earlier:
             return _Attribution(earlier.speaker, earlier.kind, None)
+        group = ctx.last_group_before(start) if low == "they" else None
+        if group:  # "lawmakers on the committee requested ...", then “...,” they wrote
+            return _Attribution(group, UNNAMED, None)
         org = ctx.last_org_before(start)
         return _Attribution(org, ORG, None) if org else None
     if _SUBJECT_WORDS.match(phrase):
@@ -237,7 +258,7 @@ def _speaker_from_phrase(
     if people:
         ctx.note_speaker(people[-1 if nearest else 0])
         return _Attribution(people[-1 if nearest else 0].name, PERSON, None)
-    np = _CUT_AFTER_NP.sub("", phrase)
+    np = _CUT_AFTER_NP.sub("", _CUT_AUXILIARY.sub("", phrase))
     head = _head_noun(np)
     heads = [
         m
@@ -247,9 +268,12 @@ def _speaker_from_phrase(
     if heads and head not in DOCUMENT_NOUNS and head not in ORG_NOUNS:
         ctx.org_speakers.append(heads[0])
         return _Attribution(heads[0].name, ORG, None)
-    role = _role_holder(np, start, ctx) if head in ROLE_NOUNS else None
+    aged = _AGE_NOUN.match(np.split()[-1]) if np.split() else None
+    role = _role_holder(np, start, ctx) if head in ROLE_NOUNS or aged else None
     if role:
         return _Attribution(role, PERSON, None)
+    if found and _NAMED_OFFICE.match(phrase):  # "The UN High Commissioner for Human Rights"
+        return _Attribution("the" + phrase[3:], ORG, None)
     if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS
                                and head not in UNNAMED_NOUNS):
         return None
@@ -272,7 +296,7 @@ def _role_holder(np: str, start: int, ctx: _Context) -> str | None:
         words = words[1:]
     if len(words) < 2 or words[0].lower() != "the" or any(w[:1].isupper() for w in words[1:]):
         return None
-    if words[-1].lower() not in ROLE_NOUNS:
+    if words[-1].lower() not in ROLE_NOUNS and not _AGE_NOUN.match(words[-1]):
         return None
     return ctx.salient_person_before(start, since=start - _ROLE_REACH)
 
@@ -322,15 +346,95 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
         phrase = m.group("sp")
         if pattern is _AFTER_VERB_SUBJECT:
             phrase = re.split(r",", phrase)[0]
-        att = _speaker_from_phrase(phrase, m.start("sp"), ctx)
+        owner_only = pattern is _AFTER_SUBJECT_VERB and _names_only_owners(
+            text, m.start("sp"), m.end("sp"), ctx)
+        # “...,” Harris senior adviser David Plouffe said: the name nearest the verb is the
+        # head of the phrase; “...,” Epstein's neighbor, Donald Trump, said: the apposition
+        att = None if owner_only else _speaker_from_phrase(
+            phrase, m.start("sp"), ctx, nearest=pattern is _AFTER_SUBJECT_VERB)
+        if (att is None or att.kind != PERSON) and m.groupdict().get("app"):
+            # “...,” the company's CEO, Abdulaziz Jaafar, told reporters: the name in apposition
+            named = _appositive_person(m.start("app"), m.end("app"), ctx)
+            att = named or att
         if att:
             att.verb = m.groupdict().get("v")
             return att
     return None
 
 
+def _names_only_owners(text: str, start: int, end: int, ctx: _Context) -> bool:
+    """Every person a speaker phrase names is an owner ("Epstein's neighbor in Florida"):
+    the speaker is someone else, named in apposition or not at all."""
+    people = [m for m in ctx.mentions_between(start, end) if m.kind == PERSON]
+    return bool(people) and all(_OWNER_MARK.match(text, m.end) for m in people)
+
+
+_OWNER_MARK = re.compile(r"[’']s?\b")
+
+
+def _appositive_person(start: int, end: int, ctx: _Context) -> _Attribution | None:
+    """The person an apposition names, when it is a name and nothing more."""
+    people = [m for m in ctx.mentions_between(start, end) if m.kind == PERSON]
+    if len(people) != 1 or end - people[0].end > 2:
+        return None
+    ctx.note_speaker(people[0])
+    return _Attribution(people[0].name, PERSON, None)
+
+
 _NOUN_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their|our|my|your|these|those|campaign)\s+$")
 _NOUN_AFTER = re.compile(r"\s+(?:for|of)\b")
+
+
+_SENTENCE_CLOSED = re.compile(r"[.!?][”’\"]?\s*$")
+_PRONOUN_OPENING = re.compile(r"\s*(He|She)\b")
+# Reporting verbs whose object is the one spoken to ("Cooperman told Reed"), not the speaker.
+_ADDRESS_VERBS = frozenset({"told", "tells", "tell", "asked", "asks", "informed", "informs",
+                            "reminded", "reminds", "urged", "urges", "advised", "advises",
+                            "assured", "assures", "begged", "begs", "answered", "answers"})
+_NEAR_VERB = 30  # characters between a reporting verb and the name it goes with
+
+
+def _previous_sentence_speaker(
+    text: str, seg: _Segment, floor: int, ctx: _Context
+) -> _Attribution | None:
+    """A quotation that opens a sentence, right after a sentence in the same paragraph
+    that reports someone speaking ("... leadership of a different flavour, says Yao.
+    “They cannot ...”"; "Rhoads says that reports ... indicate ... “Some councils ...”"):
+    that someone. The name next to the last reporting verb counts, after it
+    ("says Yao") before what comes before it ("Rhoads says"); a sentence opening with
+    "He" or "She" gives the person that pronoun stands for."""
+    pre_end = seg.open
+    if pre_end <= floor or not _SENTENCE_CLOSED.search(text, max(floor, pre_end - 4), pre_end):
+        return None
+    s0 = _sentence_before(text, pre_end, floor)
+    if any(s0 <= qs < pre_end for qs, _ in ctx.quoted):
+        return None  # “...,” X told Y. “...”: a split quotation, which `_inherit` joins
+    sentence = text[s0:pre_end]
+    verbs = [v for v in _VERB_ANY.finditer(sentence) if not _is_plural_noun(sentence, v)]
+    if not verbs:
+        return None
+    v = verbs[-1]
+    vs, ve = s0 + v.start(), s0 + v.end()
+    people = [m for m in ctx.mentions_between(s0, pre_end) if m.kind == PERSON and ctx._outside(m)]
+    before = [m for m in people if m.end <= vs and vs - m.end <= _NEAR_VERB]
+    after = [] if v.group("v") in _ADDRESS_VERBS else [
+        m for m in people if ve <= m.start <= ve + 3]
+    chosen = (before[-1:] or after or [None])[0]
+    if chosen:
+        ctx.note_speaker(chosen)
+        return _Attribution(chosen.name, PERSON, v.group("v"))
+    opening = _PRONOUN_OPENING.match(sentence)
+    if opening and opening.end() + s0 <= vs and vs - (opening.end() + s0) <= _NEAR_VERB:
+        person = ctx.salient_person_before(s0, pronoun=opening.group(1).lower())
+        if person:
+            return _Attribution(person, PERSON, v.group("v"))
+    return None
+
+
+def _sentence_before(text: str, pos: int, floor: int) -> int:
+    """Start of the sentence that ends right before `pos` (its closing mark included)."""
+    end = len(text[:pos].rstrip())
+    return sentence_start_before(text, max(end - 2, floor), floor)
 
 
 def _is_plural_noun(pre: str, v: re.Match[str]) -> bool:
@@ -366,6 +470,14 @@ def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> 
     pre = text[start : seg.open]
     m = _ACCORDING_BEFORE.search(pre)
     if m:
+        att = _speaker_from_phrase(m.group("sp"), start + m.start("sp"), ctx)
+        app = _APPOSITION.match(pre, m.end("sp"))
+        if (att is None or att.kind != PERSON) and app:  # "According to his aunt, Jane Starner,"
+            att = _appositive_person(start + app.start(1), start + app.end(1), ctx) or att
+        if att:
+            return att
+    m = _PUT_IT.search(pre)
+    if m:  # "As Gaiman put it, “...”"
         att = _speaker_from_phrase(m.group("sp"), start + m.start("sp"), ctx)
         if att:
             return att
@@ -450,7 +562,8 @@ class _Context:
             for m in earlier
             if m.kind == PERSON
             and self._outside(m)
-            and (m.subject or _VERB_AFTER_NAME.match(self.text, m.end))
+            and (m.subject or _VERB_AFTER_NAME.match(self.text, m.end)
+                 or (pronoun and _FINITE_AFTER_NAME.match(self.text, m.end)))
         ]
         salient += [m for m in self.speakers if since <= m.start < pos]
         named = [m for m in earlier if m.kind == PERSON and self._outside(m)]
@@ -474,6 +587,21 @@ class _Context:
                         for m in self.mentions_between(at + 1, pos))
         return None if later_org else att
 
+    def last_group_before(self, pos: int) -> str | None:
+        """Antecedent of "they": the last plural noun of a described group of people
+        ("lawmakers", "officials", "residents") written outside quotation marks in the
+        last paragraphs, when no person was named as a speaker since. An organisation is
+        "it" in news English, so a group noun comes before one."""
+        since = max(pos - _ROLE_REACH, 0)
+        found = None
+        for m in _GROUP_NOUN.finditer(self.text, since, pos):
+            i = bisect_right(self._quoted_starts, m.start()) - 1
+            if i < 0 or m.start() >= self.quoted[i][1]:
+                found = m
+        if found is None or any(found.start() < sp.start < pos for sp in self.speakers):
+            return None
+        return found.group(0).lower()
+
     def last_org_before(self, pos: int) -> str | None:
         """Antecedent of "it"/"they" as a speaker: the later of the organisation last
         quoted and the last one named outside quotation marks other than as the
@@ -494,6 +622,10 @@ class _Context:
         return chosen.name
 
 
+_GROUP_NOUN = re.compile(
+    r"\b(?:" + "|".join(sorted((w for w in UNNAMED_NOUNS | ORG_NOUNS
+                                 if w.endswith("s") and not w.endswith("ss")),
+                                key=len, reverse=True)) + r")\b", re.I)
 _OTHER_GENDER = {"he": ("female",), "she": ("male",)}  # "mostly_" names (Taylor) stay open
 
 
@@ -542,6 +674,8 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
         )
         if att is None or att.speaker is None:  # the sentence's end may name the speaker
             att = _attribution_at_sentence_end(text, seg, nxt, ctx) or att
+        if att is None or att.speaker is None:  # "..., says Yao. “They cannot ...”"
+            att = _previous_sentence_speaker(text, seg, prev_close, ctx) or att
         atts.append(att)
     _inherit(segments, atts, text, paragraphs, ctx)
     quotes = []
@@ -643,6 +777,9 @@ def _inherit(
             )
 
 
+_DOCUMENT_COLON = re.compile(
+    r"(?P<np>\b(?:the|a|an|this|its|his|her|their)\s+(?:[\w\-]+\s+){0,3}(?:"
+    + "|".join(sorted(DOCUMENT_NOUNS, key=len, reverse=True)) + r"))\s*:\s*$")
 _SHORT_PARAGRAPH = (
     200  # a person-less paragraph this short (a "SEE MORE" link) does not break a quote run
 )
@@ -659,6 +796,11 @@ def _from_earlier_paragraphs(
 ) -> _Attribution | None:
     """Speaker of a paragraph that is only a quotation: whoever spoke, or was
     reported as speaking ("Erekat said it was ..."), just before it."""
+    if para:
+        ps, pe = paragraphs[para - 1]
+        intro = _DOCUMENT_COLON.search(text, ps, pe)
+        if intro:  # "... which contains the following statement:", then the quotation
+            return _Attribution(intro.group("np"), "document", None)
     for p in range(para - 1, max(para - 3, -1), -1):
         ps, pe = paragraphs[p]
         spoken = [
