@@ -116,6 +116,30 @@ def test_an_older_warehouse_is_brought_up_to_date_on_connect(warehouse_file: Pat
         (len(MIGRATIONS),)]
 
 
+def test_the_keyed_tables_lose_their_primary_key_and_keep_their_rows(warehouse_file: Path,
+                                                                     monkeypatch):
+    """Migration 7 copies `articles`, `items` and `files` without their PRIMARY KEY (DuckDB
+    rewrites its index at every checkpoint): the rows stay, and `items.file` is filled from
+    `archive_path` (a WARC record's `#offset` cut off)."""
+    monkeypatch.setattr("newsetl.store.warehouse.MIGRATIONS", MIGRATIONS[:6])
+    with connect(warehouse_file) as con:
+        con.execute("INSERT INTO articles (article_id, title) VALUES ('a1', 'One'), ('a2', 'Two')")
+        con.execute("INSERT INTO items (source, item_key, archive_path) VALUES "
+                    "('s', 'k1', '/x/a.warc.gz#120'), ('s', 'k2', '/x/b.html')")
+        con.execute("INSERT INTO files (path, items) VALUES ('/x/b.html', 1)")
+    monkeypatch.undo()
+    with connect(warehouse_file):
+        pass
+    assert _rows(warehouse_file, "SELECT article_id, title FROM articles ORDER BY 1") == [
+        ("a1", "One"), ("a2", "Two")]
+    assert _rows(warehouse_file, "SELECT item_key, file FROM items ORDER BY 1") == [
+        ("k1", "/x/a.warc.gz"), ("k2", "/x/b.html")]
+    assert _rows(warehouse_file, "SELECT path, items FROM files") == [("/x/b.html", 1)]
+    assert _rows(warehouse_file, "SELECT table_name FROM duckdb_constraints() "
+                 "WHERE constraint_type = 'PRIMARY KEY' ORDER BY 1") == [("runs",)]
+    assert _rows(warehouse_file, "SELECT count(*) FROM latest_articles") == [(2,)]
+
+
 def test_date_and_source_window(archive: Path, warehouse_file: Path):
     # The HTML page was fetched 2014-10-09 (manifest); the seed has no date but its file's.
     seed = archive / "2014" / SEED.name

@@ -162,8 +162,9 @@ ARTICLES = Table("articles", key=("article_id",), key_constraint=False,
        "cannot decode the bytes). A declared UTF-8 page with a few bad bytes stays UTF-8, the "
        "bad bytes replaced, as browsers do"),
     _c("provenance", "MAP(VARCHAR, VARCHAR)", "field -> where its value came from (`json-ld`, "
-       "`opengraph`, `meta`, `microdata`, `h1`, `title`, `trafilatura`, `htmldate`, `text`, "
-       "`url`)"),
+       "`opengraph`, `meta`, `microdata`, `h1`, `title`, `trafilatura`, `byline`, `htmldate`, "
+       "`text`, `url`; `byline`: the page's own author markup, an \"Autor:\" label or a "
+       "\"von ...\" line)"),
     _c("content_hash", "VARCHAR", "SHA-256 of the content columns (marked `content` in "
        "`newsetl.store.schema`): equal hashes, nothing a reader sees changed"),
     _c("minhash", "BIGINT[]", "MinHash signature (64 values) of the body's word 3-grams, for "
