@@ -811,3 +811,31 @@ def test_an_affixed_word_splits_two_names_and_camel_case_brands_stay_whole() -> 
     kinds = _kinds(body)
     assert kinds.get("Democratic Party") == kinds.get("House of Representatives") == "organisation"
     assert "Tube" not in kinds and "CROSSE" not in kinds and "LA CROSSE" not in kinds, kinds
+
+
+def test_a_run_whose_own_words_rule_out_its_kind_is_dropped() -> None:
+    """Context cues ("X said") do not make a firm, a desk or an acronym spelt as a word a
+    person, nor a role or a county an organisation; East Asian given names stay whole."""
+    body = ("Rates will fall, Rosenberg Research said on Monday. Desjardins Economics, a bank "
+            "unit, agreed. The North Atlantic Treaty Organization met. Nato said it would act, "
+            "and the C.E.O. of Orange County left. Tsai Ing-wen said so, and Mary Jones said "
+            "the firm showed new features at its annual Camp Strava event.")
+    kinds = _kinds(body)
+    assert kinds.get("Mary Jones") == kinds.get("Tsai Ing-wen") == "person", kinds
+    assert kinds.get("North Atlantic Treaty Organization") == "organisation"
+    for name in ("Rosenberg Research", "Desjardins Economics", "Nato", "C.E.O.",
+                 "Orange County", "Camp Strava"):
+        assert kinds.get(name) in (None, "place"), (name, kinds)
+
+
+def test_a_quotation_paragraph_after_one_introducing_its_speaker() -> None:
+    """A paragraph that is only a quotation, right after a paragraph that opens with one
+    person as its subject and quotes no one, is that person's; after a paragraph naming
+    two people it stays unattributed rather than guessed."""
+    body = ("Mary Jones, the council's transport member, wants the line extended north.\n\n"
+            "“Bringing in the northern towns matters for the whole region.”\n\n"
+            "Mary Jones met Tom Smith on Monday.\n\n"
+            "“We will see what the budget allows.”")
+    said = dict((_norm(t)[:12], s) for t, s in _speakers(body))
+    assert said.get("bringing in ") == "Mary Jones", said
+    assert said.get("we will see ") in (None, ""), said

@@ -21,12 +21,14 @@ from itertools import accumulate, pairwise
 from newsetl.enrich.lexicon import (
     ABBREVIATIONS,
     AREA_NOUNS,
+    BUSINESS_LAST_WORDS,
     COMPASS_WORDS,
     DEMONYMS,
     EVENT_NOUNS,
     EXTRA_PLACES,
     FACILITY_NOUNS,
     GENERIC_PERSON_NOUNS,
+    GEOGRAPHIC_LAST_WORDS,
     GROUP_PLURALS,
     KNOWN_SHORT_ORGS,
     MONTHS,
@@ -975,7 +977,7 @@ def _resolve(
         out.append(m)
     _listed_with_orgs(out, text)
     _company_short_forms(out)
-    out = _people_with_evidence(out, text)
+    out = _people_with_evidence(_implausible_dropped(out, common), text)
     fuller = _fuller_names({m.name for m in out if m.kind == PERSON and " " in m.name})
     if fuller:
         for m in out:
@@ -983,6 +985,69 @@ def _resolve(
                 m.name = fuller[m.name]
     return out
 
+
+
+# A hyphen then an inflected lower-case word ("Thompson-designed", "Ex-friends") or a
+# hyphenated phrase ("Day-by-day") makes an adjective, not part of a name; a lower-case
+# syllable of an East Asian given name ("Ing-wen", "Jae-myung") is not inflected.
+_HYPHEN_LOWER = re.compile(r"-[a-z]{2,}(?:ed|ing|s|ly)$|-[a-z]+-")
+# Capitals inside a word ("AirPods", "AirTag") mark a product; surname prefixes do not.
+_INNER_CAPITAL = re.compile(
+    r"^(?!Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz|O[’']|D[’'])[A-Z][a-z]+[A-Z]")
+
+
+def _implausible_dropped(mentions: list[Mention], common: frozenset[str]) -> list[Mention]:
+    """Drop mentions whose shape rules their kind out, whatever the context said.
+
+    Context cues ("Statistics Canada said", "Rosenberg Research, a ...") admit some runs as
+    people that their own words show to be otherwise: a firm's or programme's last word
+    ("Capital Economics"), a country after a word that is no given name ("Statistics
+    Canada"), a later word the article also writes in lower case after a first word that
+    is no given name or is written in lower case too ("Dark Web Monitoring"), a hyphenated
+    adjective ("Thompson-designed"), a product's inner capital ("Apple AirPods"), a
+    name the same article also gives an organisation, or one word that spells the
+    initials of one ("Nato" beside "North Atlantic Treaty Organization").
+
+    An "organisation" ending in a natural feature ("Orange County", "Arctic Ocean") is a
+    place, one ending in "Index" a market measure; one with a product-line word ("Switch
+    Lite", "Pro Max") is a product; one ending in a function word has swallowed the next
+    sentence's first word ("U.S. There"); a role ("US President", "C.E.O.") or a word
+    shouted in capitals that the article also writes in lower case ("STAFF") names no
+    organisation.
+    """
+    org_names = {m.name for m in mentions if m.kind == ORG}
+    org_initials = {_initials(name) for name in org_names if " " in name}
+    out = []
+    for m in mentions:
+        words = m.name.split()
+        if m.kind == PERSON and (
+            any(_HYPHEN_LOWER.search(w) or _INNER_CAPITAL.match(w) for w in words)
+            or (len(words) == 1 and (m.name.upper() in org_initials  # "Nato"
+                                     or m.name in org_names))  # "Strava said", "Strava's app"
+        ):
+            continue
+        if m.kind == PERSON and len(words) >= 2:
+            last = words[-1].lower()
+            first_known = _known_first(words[0])
+            if (last in BUSINESS_LAST_WORDS or last in ORG_KEYWORDS
+                    or (not first_known and (
+                        m.name in org_names or lookup_place(words[-1]) is not None))
+                    or ((not first_known or words[0].lower() in common)
+                        and any(w.lower() in common and w.lower() not in _NAME_PARTICLES
+                                for w in words[1:]))):
+                continue
+        if m.kind == ORG and (
+            (len(words) >= 2 and words[-1].lower() in GEOGRAPHIC_LAST_WORDS)
+            or (len(words) >= 2 and words[-1] in ("Index", "Indices"))  # "Hang Seng Index"
+            or (len(words) == 2 and words[-1].lower() in ROLE_NOUNS)  # "US President"
+            or (len(words) >= 2 and words[-1] in _SENTENCE_OPENERS | {"There", "Here"})
+            or any(w.lower() in PRODUCT_LINE_WORDS for w in words[1:])  # "Switch Lite"
+            or m.name.replace(".", "") in _ACRONYM_STOP  # "C.E.O."
+            or (len(m.name) >= 4 and m.name.isupper() and m.name.lower() in common)
+        ):
+            continue  # "STAFF", "MUST": a word the article also writes in lower case
+        out.append(m)
+    return out
 
 _AGE_OR_APPOSITION = re.compile(
     r",\s+(?:\d{1,3}\b|(?:a|an|the|who|whose|his|her)\s)|\s*\((?:[DRI][.,\-]|\d{1,3}\))")

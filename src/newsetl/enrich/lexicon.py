@@ -430,6 +430,7 @@ FACILITY_NOUNS = _words(
     bay county creek heights gardens village mall plaza station airport harbour harbor
     auditorium field fields casino resort ranch farm forest canyon mountain mountains
     hall belt sea seas ocean strait gulf coast peninsula desert glacier meadows cottage
+    lounge terminal terminals mainland
     """
 )
 # Last words of venues: a run holding one past its first word names a building
@@ -471,7 +472,8 @@ AREA_NOUNS = _words(
     """
 )
 # Lower-case nouns of things that a capitalised run right before them names: a vehicle, a
-# device, a work ("its Dream Chaser vehicle", "the Blue Moon lander", "the Galaxy phone").
+# device, a work, an event ("its Dream Chaser vehicle", "the Blue Moon lander", "the Galaxy
+# phone", "its annual Camp Strava event").
 PRODUCT_NOUNS = _words(
     """
     vehicle vehicles spacecraft rocket rockets lander landers rover satellite satellites
@@ -479,6 +481,7 @@ PRODUCT_NOUNS = _words(
     aircraft plane planes drone drones album song film movie book novel podcast video game
     brand model platform software chip chips engine engines missile missiles system vaccine
     drug pill keyboard mouse headphones earbuds speaker speakers laptop tablet watch camera
+    event events feature features mode
     """
 )
 # Words of a product line ("AirPods Pro", "Switch Lite", "iPhone 11 Pro Max", "Echo Dot"): a
@@ -494,14 +497,16 @@ SINGULAR_INSTITUTIONS = _words(
     congress parliament senate house kremlin pentagon cabinet commonwealth
     """
 )
-# Roles, technical and financial terms, units and time zones written in capitals: no
-# organisation ("the company's CTO", "an IPO", "an SSD", "10 a.m. AEST"). Case kept.
+# Roles, technical and financial terms, units, time zones and currencies written in
+# capitals: no organisation ("the company's CTO", "an IPO", "an SSD", "10 a.m. AEST"). Case kept.
 NON_ORG_ACRONYMS = _words(
     """
-    CTO COO CMO CIO CTO CPO SVP EVP VP MP MPS QC OBE MBE CBE IPO CPI EBITDA ROI KPI ICU CCTV
+    CEO CFO CTO COO CMO CIO CPO CRO CSO SVP EVP VP MP MPS QC OBE MBE CBE IPO CPI EBITDA ROI
+    KPI ICU CCTV
     LED OLED LCD HVAC AWD RWD GPU CPU SSD HDD RAM USB HDMI VPN RGB IPS NAS ECG EKG MRI PCOS
     IRA PAC ASAP IOU ETA FYI DIY ISSN ISBN AEST AEDT EST EDT PST PDT CST CDT CET BST IST
     API URL HTML PDF EV ATM VAT GST NGO RPM CPM CTR SDG UFO LGBT LGBTQ HR IT
+    USD EUR GBP JPY CNY RMB INR CAD AUD CHF SGD HKD NZD KRW MXN BRL ZAR
     """
 )
 # Two-letter acronyms that name an organisation with no definition in the text. Any
@@ -509,3 +514,23 @@ NON_ORG_ACRONYMS = _words(
 # unless the article spells them out ("Live Nation (LN)") or names the organisation's
 # initials.
 KNOWN_SHORT_ORGS = frozenset({"UN", "EU", "AP", "BP", "GM", "HP", "FA", "BA"})
+# Last words of the names of firms, desks and programmes that are not legal forms: a
+# capitalised run ending in one ("Capital Economics", "Rosenberg Research", "Take-Two
+# Interactive", "Kotak Institutional Equities") names a business or a scheme, never a person.
+BUSINESS_LAST_WORDS = _words(
+    """
+    economics research properties equities securities interactive works design designs
+    sports program programme programs unit consulting consultants advisors advisers
+    ventures capital brands foods pharmaceuticals therapeutics insurance investments
+    management markets analytics logistics realty estates experience project
+    """
+)
+# Last words of the names of natural features and counties: a run ending in one ("Orange
+# County", "Arctic Ocean", "Great Lakes") names a place, not an organisation.
+GEOGRAPHIC_LAST_WORDS = _words(
+    """
+    county counties ocean oceans sea seas bay island islands lake lakes river rivers
+    mountain mountains coast peninsula desert glacier strait gulf valley canyon creek
+    himalaya himalayas
+    """
+)

@@ -795,7 +795,8 @@ def _from_earlier_paragraphs(
     ctx: _Context,
 ) -> _Attribution | None:
     """Speaker of a paragraph that is only a quotation: whoever spoke, or was
-    reported as speaking ("Erekat said it was ..."), just before it."""
+    reported as speaking ("Erekat said it was ..."), just before it, or the one person
+    the paragraph right before opens with as its subject."""
     if para:
         ps, pe = paragraphs[para - 1]
         intro = _DOCUMENT_COLON.search(text, ps, pe)
@@ -819,6 +820,13 @@ def _from_earlier_paragraphs(
             return _Attribution(
                 reported[-1].name, PERSON, _VERB_AFTER_NAME.match(text, reported[-1].end, pe)["v"]
             )
+        opener = named[0] if named and text[ps : named[0].start].strip() == "" else None
+        if (p == para - 1 and opener and all(m.name == opener.name for m in named)
+                and not any(para_of[j] == p for j in range(len(segments)))):
+            # "Mlungisi Mvoko, the province's finance member, wants to see ...", then a
+            # paragraph that is only a quotation: the one person the paragraph right
+            # before introduces as its subject speaks it
+            return _Attribution(opener.name, PERSON, None)
         if named or pe - ps > _SHORT_PARAGRAPH:
             return None
     return None
