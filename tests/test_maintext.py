@@ -15,6 +15,7 @@ from newsetl.page.maintext import (
     precise_paragraphs,
     rescue_with_ld,
     script_paragraphs,
+    visible_lede,
     with_ld_lede,
 )
 from newsetl.page.metadata import read_head
@@ -158,6 +159,24 @@ def test_lede_stays_out_when_article_body_does_not_open_with_it():
     ld = {"@type": "NewsArticle", "headline": "h", "description": LEDE, "articleBody": STORY}
     head = read_head(tree_of(f"<p>{STORY}</p>", ld_head(ld)))
     assert with_ld_lede([STORY], head) == [STORY]
+
+
+def test_the_description_shown_above_the_text_is_the_standfirst():
+    meta = f'<meta property="og:description" content="{LEDE[:62]}...">'
+    tree = tree_of(f"<h1>Pier</h1><div class='intro'>{LEDE}</div><article><p>{STORY}</p></article>")
+    assert visible_lede(tree, [STORY], read_head(tree_of("", meta))) == [LEDE, STORY]
+    full = read_head(tree_of("", f'<meta name="description" content="{LEDE}">'))
+    assert visible_lede(tree, [LEDE, STORY], full) == [LEDE, STORY]  # already there
+
+
+def test_the_description_shown_after_the_text_starts_is_no_standfirst():
+    head = read_head(tree_of("", f'<meta name="description" content="{LEDE}">'))
+    below = tree_of(f"<article><p>{STORY}</p></article><aside><p>{LEDE}</p></aside>")
+    assert visible_lede(below, [STORY], head) == [STORY]
+    assert visible_lede(tree_of(f"<p>{STORY}</p>"), [STORY], head) == [STORY]  # not shown
+    caption = tree_of(f"<figure><img><figcaption><span>{LEDE}</span></figcaption></figure>"
+                      f"<p>{STORY}</p>")
+    assert visible_lede(caption, [STORY], head) == [STORY]
 
 
 def test_script_rendered_article_is_read_from_its_json_state():

@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from newsetl.store.lookup import articles_by_key
+from newsetl.store.lookup import articles_by_key, articles_table
 
 # Writer memory: tantivy flushes a segment when it fills; bounded, whatever the warehouse size.
 WRITER_HEAP = 64_000_000
@@ -297,12 +297,10 @@ def search(con: duckdb.DuckDBPyConnection, query: str, since: date | None = None
     ids = search_ids(con, query, since=since, source=source, limit=limit)
     if not ids:
         return []
-    # An `IN (?, ...)` list is looked up through the key's index; a join or a subquery
-    # would read the body of every article.
-    rows = {row[0]: row[1:] for row in con.execute(
-        "SELECT article_id, title, published_at, source, body FROM articles "
-        f"WHERE article_id IN ({', '.join('?' * len(ids))})", [aid for aid, _ in ids]
-    ).fetchall()}
+    # Read by key (`newsetl.store.lookup`): a filter on the id would read every body.
+    found = articles_table(con, "article_id, title, published_at, source, body",
+                           [aid for aid, _ in ids])
+    rows = {row[0]: row[1:] for row in zip(*found.to_pydict().values(), strict=True)}
     return [Hit(aid, score, rows[aid][0], rows[aid][1], rows[aid][2],
                 snippet(rows[aid][3] or "", query))
             for aid, score in ids if aid in rows]
