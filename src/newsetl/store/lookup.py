@@ -28,11 +28,6 @@ _GAP = 2_048
 _RANGES = 100
 
 
-def in_lists(values: list) -> Iterator[list]:
-    """`values` cut into lists of at most `ID_CHUNK`, one `IN (...)` each."""
-    return (values[at:at + ID_CHUNK] for at in range(0, len(values), ID_CHUNK))
-
-
 def row_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[int]:
     """The row ids of the stored articles among `ids`, ascending: one scan of the key
     column, whatever the number of ids."""

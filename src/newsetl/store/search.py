@@ -129,15 +129,14 @@ _INDEXED = ("article_id, coalesce(title, '') AS title, coalesce(body, '') AS bod
             "CAST(coalesce(published_at, first_seen_at) AS DATE) AS day")
 
 
-def _rows(con: duckdb.DuckDBPyConnection, where: str, params: list | None = None
-          ) -> Iterator[pa.RecordBatch]:
-    """The indexed columns of the articles `where` picks, a chunk at a time."""
-    yield from con.execute(f"SELECT {_INDEXED} FROM articles WHERE {where}",
-                           params or []).to_arrow_reader(_CHUNK)
+def _every_row(con: duckdb.DuckDBPyConnection) -> Iterator[pa.RecordBatch]:
+    """The indexed columns of every article, a chunk at a time (a full rebuild)."""
+    yield from con.execute(f"SELECT {_INDEXED} FROM articles").to_arrow_reader(_CHUNK)
 
 
 def _rows_of(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[pa.RecordBatch]:
-    """`_rows` of the stored articles among `ids`, read by key (`newsetl.store.lookup`)."""
+    """The indexed columns of the stored articles among `ids`, read by key
+    (`newsetl.store.lookup`)."""
     yield from articles_by_key(con, _INDEXED, ids, _CHUNK)
 
 
@@ -218,7 +217,7 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> int:
         shutil.rmtree(leftover, ignore_errors=True)
     index = _open(fresh, create=True)
     writer = index.writer(WRITER_HEAP, 1)
-    n = sum(_add(writer, batch) for batch in _rows(con, "true"))
+    n = sum(_add(writer, batch) for batch in _every_row(con))
     writer.commit()
     writer.wait_merging_threads()
     del writer, index

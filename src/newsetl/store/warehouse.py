@@ -148,7 +148,7 @@ MIGRATIONS: list[list[str]] = [
         """DROP SCHEMA IF EXISTS fts_main_articles CASCADE""",
     ],
     # The tables that grow with the archive lose their PRIMARY KEY (DuckDB rewrites its
-    # whole index at every checkpoint: 6-10 s a run at 320,000 articles, growing); the load
+    # whole index at every checkpoint: 16.4 s a run at 320,000 articles, growing); the load
     # keeps them unique (`load_batch`). DuckDB cannot drop a constraint, so each table is
     # copied; the views name tables, so they follow. `items.file` lets the ledger look
     # items up by file without splitting every `archive_path` (README, "Growth").
