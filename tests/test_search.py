@@ -5,6 +5,7 @@ up by the next, and `newsetl search` (with its SQL join) reads it."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,7 @@ from newsetl.store.search import (
     search,
     search_dir_of,
     search_ids,
+    snippet,
     update_index,
 )
 from newsetl.store.warehouse import Warehouse, connect
@@ -108,6 +110,55 @@ def test_a_deleted_article_leaves_the_index(tmp_path: Path):
         assert gone not in {h.article_id for h in search(con, "Lavrov", limit=50)}
         assert not index_is_stale(con)
     assert _indexed(warehouse) == 1
+
+
+def test_hits_show_what_the_warehouse_holds_read_from_the_index(tmp_path: Path):
+    """Title, date, source and snippet come from the index's store and match `articles`;
+    while the index lags behind the table, a hit whose article is gone is left out."""
+    warehouse = tmp_path / "w.duckdb"
+    _run(warehouse, make_seed_archive(tmp_path / "a", 2))
+    with connect(warehouse) as con:
+        dated = con.execute("SELECT min(article_id) FROM articles").fetchone()[0]
+        con.execute("UPDATE articles SET published_at = '2024-05-03 07:30:00.123456+01' "
+                    "WHERE article_id = ?", [dated])
+        con.execute("INSERT INTO index_pending VALUES (?, now(), 'fix')", [dated])
+        assert update_index(con) == 1
+        hits = search(con, "Lavrov regime")
+        assert len(hits) == 2 and not index_is_stale(con)
+        for hit in hits:
+            row = con.execute("SELECT title, published_at, source, body FROM articles "
+                              "WHERE article_id = ?", [hit.article_id]).fetchone()
+            assert (hit.title, hit.published_at, hit.source) == row[:3]
+            assert hit.snippet == snippet(row[3], "Lavrov regime")
+        assert {h.published_at is None for h in hits} == {True, False}
+        gone = hits[0].article_id
+        con.execute("DELETE FROM articles WHERE article_id = ?", [gone])
+        assert [h.article_id for h in search(con, "Lavrov regime")] == [hits[1].article_id]
+
+
+def test_an_index_built_by_an_older_newsetl_is_rebuilt_whole(tmp_path: Path):
+    """An index whose schema is not this version's (fields added since) is not read: search
+    says to rebuild it, and the next run's update builds it whole."""
+    import tantivy
+
+    warehouse = tmp_path / "w.duckdb"
+    _run(warehouse, make_seed_archive(tmp_path / "a", 2))
+    old = tmp_path / "old.search"
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("article_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("body")
+    writer = tantivy.Index(builder.build(), path=str(old.mkdir() or old)).writer(15_000_000, 1)
+    writer.add_document(tantivy.Document(article_id="x", body="Lavrov"))
+    writer.commit()
+    writer.wait_merging_threads()
+    shutil.rmtree(tmp_path / "w.search")
+    old.rename(tmp_path / "w.search")
+    with connect(warehouse) as con:
+        assert index_is_stale(con)
+        with pytest.raises(LookupError, match="older newsetl: run `newsetl index`"):
+            search(con, "Lavrov")
+        assert update_index(con) == 2
+        assert len(search(con, "Lavrov")) == 2 and not index_is_stale(con)
 
 
 _KILLED_RUN = textwrap.dedent("""
