@@ -46,6 +46,9 @@ _DAY_MONTH = re.compile(
 # Every month name starts with one of these; a text with none can only hold ISO dates.
 _MONTH_STEM = re.compile("|".join(sorted({m.capitalize()[:3] for m in MONTHS})))
 _ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
+# Every ISO date holds this; found by fast literal search, its absence (the common case)
+# spares the scan of the text with _ISO, whose leading \b is tried at every offset.
+_ISO_MONTH = re.compile(r"-[01]\d-")
 _FUTURE = re.compile(
     r"\b(?:will|next|upcoming|scheduled|plans? to|due to|expected to|set to|is to|are to)\b", re.I
 )
@@ -131,7 +134,10 @@ def find_dates(text: str, published_at: datetime | None) -> list[DateMention]:
     sentences: list[tuple[int, int]] = []  # split only once a date turns up: most texts have none
     found: dict[int, DateMention] = {}
     taken: list[tuple[int, int]] = []
-    patterns = (_MONTH_DAY, _DAY_MONTH, _ISO) if _MONTH_STEM.search(text) else (_ISO,)
+    patterns: tuple[re.Pattern[str], ...] = (
+        (_MONTH_DAY, _DAY_MONTH) if _MONTH_STEM.search(text) else ())
+    if _ISO_MONTH.search(text):
+        patterns += (_ISO,)
     for pattern in patterns:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):

@@ -397,14 +397,22 @@ def _unnameable(text: str, tok: tuple[int, int, str]) -> bool:
 # ("Kristi NoemKristi Lynn NoemSouth Dakota"); not "McDonald", "MacArthur", "DeSantis".
 _GLUED = re.compile(r"(?<![\w’'])(?!Mc|Mac|Fitz|De|Di|Da|La|Le|Van|Von)"
                     r"([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)([A-Z][a-z]{2,})")
+# A capital right after a lower-case letter, which every glued pair holds: most texts have
+# none, and this pattern (a capital first, found fast) tells so sooner than _GLUED, whose
+# leading lookbehind is tried at every offset.
+_SEAM = re.compile(r"[A-Z](?<=[a-z][A-Z])[a-z]")
 
 
 def _glued_names(text: str, left: str, right: str) -> bool:
     """Two words an extractor glued ("NoemKristi"), not a brand written in camel case
     ("YouTube", "PlayStation"): the right one also stands alone in the text, and the left
     one is no function word."""
-    return left.lower() not in STOPWORDS and re.search(
-        r"(?<![\w’'])" + re.escape(right) + r"(?![\w’'])", text) is not None
+    if left.lower() in STOPWORDS:
+        return False
+    # RIGHT standing alone, written word first for fast literal search (see _whole_word):
+    # the lookbehind after it checks what precedes it
+    w = re.escape(right)
+    return re.search(w + r"(?<![\w’']" + w + r")(?![\w’'])", text) is not None
 
 
 def _unglue(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -425,7 +433,7 @@ def _unglue(text: str, toks: list[tuple[int, int, str]]) -> list[tuple[int, int,
 def _chains(text: str) -> list[_Chain]:
     """Runs of capitalised tokens joined by single spaces or name connectors."""
     toks = _tokens(text)
-    if _GLUED.search(text):
+    if _SEAM.search(text) and _GLUED.search(text):
         toks = _unglue(text, toks)
     cap = [_is_cap(t[2]) for t in toks]  # tested once per token, then looked up
     for i in [i for i, c in enumerate(cap) if c]:
@@ -723,9 +731,7 @@ def _names_a_place(tokens: list[tuple[int, int, str]]) -> bool:
     last = _clean(tokens[-1][2]).lower()
     if last not in FACILITY_NOUNS and tokens[0][2].lower() not in COMPASS_WORDS:
         return False
-    from newsetl.enrich.people import first_names  # the gender-guesser list, loaded once
-
-    return tokens[0][2] not in first_names()
+    return not _given_name(tokens[0][2])
 
 
 def _classify_prefix(tokens: list[tuple[int, int, str]]) -> list[Mention]:
@@ -1141,12 +1147,19 @@ def _enumerations(mentions: list[Mention], text: str) -> list[list[Mention]]:
 _CAPITAL_BEFORE = re.compile(r"[A-Z][\w.’'\-]*\s$")
 
 
+def _whole_word(word: str) -> re.Pattern[str]:
+    r"""\bWORD\b written word first, as WORD(?<=\bWORD)\b: the same matches, but the regex
+    engine finds them by fast literal search instead of trying \b at every offset."""
+    w = re.escape(word)
+    return re.compile(w + r"(?<=\b" + w + r")\b")
+
+
 def _speaks_alone(word: str, text: str) -> bool:
     """The first word of a name written alone beside a reporting verb ("says Yao", "Yao
     said"): a family name written first, as Chinese, Korean and other names are."""
     if len(word) < 2 or not word.isalpha():
         return False
-    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+    for m in _whole_word(word).finditer(text):
         before = text[max(m.start() - 6, 0) : m.start()]
         after = text[m.end() : m.end() + 6]
         if (before.endswith(("said ", "says ")) and not after[:2].strip()[:1].isupper()) or (
@@ -1161,7 +1174,7 @@ def _surname_alone(word: str, text: str) -> bool:
     capitalised word ("Erekat said", not "Outlook Cabin")."""
     if len(word) < 3:
         return False
-    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+    for m in _whole_word(word).finditer(text):
         prev = text[max(m.start() - 40, 0) : m.start()].rstrip(" ").split()
         if not prev or not prev[-1][:1].isupper() or prev[-1][-1:] in ".,;:!?”\"":
             return True
@@ -1284,9 +1297,17 @@ def _shared_surnames(text: str, mentions: list[Mention]) -> list[Mention]:
 
 def _given_name(word: str) -> bool:
     """A known given name (gender-guesser's list, loaded once by `people`)."""
+    return word in _first_names()
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """`people.first_names`, imported on first use (`people` imports this module); kept
+    here, as an import statement run on each of the many `_given_name` calls costs more
+    than the lookup itself."""
     from newsetl.enrich.people import first_names
 
-    return word in first_names()
+    return first_names()
 
 
 def _common_words(text: str) -> frozenset[str]:
@@ -1371,6 +1392,8 @@ def _joined_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
 def _is_venue(tokens: list[tuple[int, int, str]]) -> bool:
     """A building for shows: a venue word after the first ("Ameris Bank Amphitheatre"),
     or "Music"/"Arts" before a facility word ("Riverbend Music Center")."""
+    if len(tokens) < 2:
+        return False  # (most runs are one word, which neither rule can fit)
     words = [_clean(t[2]).lower() for t in tokens]
     if any(w in VENUE_NOUNS for w in words[1:]) or (len(words) >= 2 and words[0] in VENUE_NOUNS):
         return True  # "Budweiser Stage", "Theatre Royal"

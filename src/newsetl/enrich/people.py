@@ -284,9 +284,14 @@ def _after_article(words: list[re.Match[str]], i: int, text: str,
     if i == 0:
         return False
     gap = text[words[i - 1].end() : words[i].start()]
-    if gap.strip() == "" and words[i - 1].group().lower() in determiners | _CONTRACTED:
-        return True
-    return bool(re.search(r"\d[.,]?\s*$", text[max(0, words[i].start() - 6) : words[i].start()]))
+    if gap.strip() == "":  # (this runs for every word: no set is built, no regex looked up)
+        before = words[i - 1].group().lower()
+        if before in determiners or before in _CONTRACTED:
+            return True
+    return bool(_NUMBER_BEFORE.search(text, max(0, words[i].start() - 6), words[i].start()))
+
+
+_NUMBER_BEFORE = re.compile(r"\d[.,]?\s*$")
 
 
 def _alone_counts(words: list[re.Match[str]], text: str) -> dict[str, int]:
@@ -362,7 +367,10 @@ def _add_surname_mentions(text: str, found: dict[str, Entity],
     for surname, name in by_surname.items():
         if name is None:
             continue
-        for m in re.finditer(r"(?<![\w’'\-])" + re.escape(surname) + r"(?![\w\-])", text):
+        # r"(?<![\w’'\-])SURNAME(?![\w\-])" written surname first, so that the regex engine
+        # finds it by fast literal search instead of trying the lookbehind at every offset
+        w = re.escape(surname)
+        for m in re.finditer(w + r"(?<![\w’'\-]" + w + r")(?![\w\-])", text):
             if any(s <= m.start() < e for s, e, _ in spans):
                 continue
             ent = found[name]

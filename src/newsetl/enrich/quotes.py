@@ -49,6 +49,7 @@ _ADVERB = (
     r"|(?:goes|went|go) on to|(?:continues|continued|wants|wanted|declined|refused) to)\s+)*"
 )
 # “...,” Lavrov said / “...,” Morrison, Vindman's superior, said
+# (it must end with its verb: `_attribution_after` matches it only up to the last verb)
 _AFTER_SUBJECT_VERB = re.compile(
     r"\s*[,—–-]?\s*" + _SP + r"{1,60}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
     + r"){1,150}?),)?\s+"
@@ -340,7 +341,14 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
         if nxt and nxt.group(1) in _NEW_SENTENCE_WORDS:  # “... guilt?” The minister admitted
             return None
     for pattern in (_ACCORDING_AFTER, _AFTER_VERB_SUBJECT, _AFTER_SUBJECT_VERB):
-        m = pattern.match(text, pos, limit)
+        if pattern is _AFTER_SUBJECT_VERB:
+            # It can only end at a reporting verb: matched up to the last one (the same
+            # match, as nothing after it can take part), it does not backtrack through
+            # its phrase and apposition lengths over the rest of the paragraph in vain.
+            end = _last_verb_end(text, pos, limit)
+            m = pattern.match(text, pos, end) if end else None
+        else:
+            m = pattern.match(text, pos, limit)
         if not m:
             continue
         phrase = m.group("sp")
@@ -360,6 +368,14 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
             att.verb = m.groupdict().get("v")
             return att
     return None
+
+
+def _last_verb_end(text: str, pos: int, limit: int) -> int | None:
+    """End of the last reporting verb in text[pos:limit], if any (each is a whole word)."""
+    end = None
+    for v in _VERB_ANY.finditer(text, pos, limit):
+        end = v.end()
+    return end
 
 
 def _names_only_owners(text: str, start: int, end: int, ctx: _Context) -> bool:
@@ -451,6 +467,8 @@ def _attribution_at_sentence_end(
     """A quotation inside a sentence whose speaker comes at its end, after a comma
     ("... a “bad idea” with regard to Mexico, Economy Minister Marcelo Ebrard said.")."""
     end = sentence_end_after(text, seg.close + 1, limit)
+    if _VERB_ANY.search(text, seg.close + 1, end) is None:
+        return None  # both patterns below need a reporting verb: spare their backtracking
     m = _SENTENCE_END_ATTRIBUTION.match(text, seg.close + 1, end)
     phrase = m.group("sp") if m else ""
     if not m:
@@ -745,9 +763,8 @@ def _inherit(
             )
             if donor:
                 atts[i] = donor
-    para_of = [
-        next(k for k, p in enumerate(paragraphs) if p[0] <= s.open <= p[1]) for s in segments
-    ]
+    starts = [p[0] for p in paragraphs]  # paragraphs are disjoint: one bisection each
+    para_of = [bisect_right(starts, s.open) - 1 for s in segments]
     normed = [_norm(text[s.text_start : s.text_end]) for s in segments]
     for i, seg in enumerate(segments):  # headings repeat a quote attributed later
         if (atts[i] is None or atts[i].speaker is None) and seg.text_end > seg.text_start:

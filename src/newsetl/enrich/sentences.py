@@ -10,6 +10,8 @@ One small splitter serves all three so they agree on what a sentence is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 
 from newsetl.enrich.lexicon import ABBREVIATIONS
 
@@ -54,14 +56,37 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_start_before(text: str, pos: int, floor: int = 0) -> int:
-    """Offset where the sentence containing `pos` begins (not before `floor`)."""
+    """Offset where the sentence containing `pos` begins (not before `floor`).
+
+    A short stretch is scanned. Callers also ask for many offsets of one text from its
+    start, which made this quadratic: for a long stretch the text's sentence ends are
+    found once (`_sentence_ends`) and bisected. A boundary is a whole run of marks
+    followed by a space, so the ones inside [floor, pos) are the text's own, unless
+    `floor` cuts a run of marks; that case is scanned too.
+    """
     start = floor
-    for m in _BOUNDARY.finditer(text, floor, pos):
-        if _is_real_boundary(text, m.start()):
-            start = m.end()
+    if pos - floor <= _SCAN_REACH or (floor and text[floor - 1] in ".!?"):
+        for m in _BOUNDARY.finditer(text, floor, pos):
+            if _is_real_boundary(text, m.start()):
+                start = m.end()
+    else:
+        starts, ends = _sentence_ends(text)
+        last = bisect_left(ends, pos) - 1  # the last boundary followed by a space before pos
+        if last >= 0 and starts[last] >= floor:
+            start = ends[last]
     while start < pos and text[start].isspace():
         start += 1
     return start
+
+
+_SCAN_REACH = 2000  # characters: a stretch this short is scanned rather than bisected
+
+
+@lru_cache(maxsize=16)
+def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of every real sentence boundary in `text`, in order."""
+    real = [m for m in _BOUNDARY.finditer(text) if _is_real_boundary(text, m.start())]
+    return [m.start() for m in real], [m.end() for m in real]
 
 
 def sentence_end_after(text: str, pos: int, limit: int) -> int:
