@@ -170,3 +170,105 @@ def test_polish_gold_people_meet_the_precision_bar() -> None:
         fp += len(people - set(a["people"]))
         fn += len(set(a["people"]) - people)
     assert tp / (tp + fp) >= 0.9 and 2 * tp / (2 * tp + fp + fn) >= 0.8, (tp, fp, fn)
+
+
+def _said(text: str, language: str) -> list[tuple[str, str | None, str]]:
+    return [(q.text.split()[0], q.speaker, q.speaker_kind)
+            for q in find_quotes_multilingual(text, language)]
+
+
+def test_according_to_after_a_quotation_and_an_adverb_before_the_subject() -> None:
+    fr = ("Les comptes se sont « très fortement dégradés » en 2022, avec deux tiers en "
+          "déficit, « une proportion inédite depuis 2005 », selon la Drees. La dette « repart "
+          "à la hausse sans retrouver son niveau » de 2019, note aussi la Drees.")
+    es = ('Las familias "se sientan expulsadas del barrio" esos días "por la dinámica del '
+          'Ayuntamiento", según asegura Campo, portavoz vecinal.')
+    assert _said(fr, "fr") == [("très", "la Drees", "organisation"),
+                               ("une", "la Drees", "organisation"),
+                               ("repart", "la Drees", "organisation")]
+    assert [s for _, s, _ in _said(es, "es")] == ["Campo", "Campo"]
+
+
+def test_an_earlier_fragment_of_the_sentence_takes_the_later_attribution() -> None:
+    text = ("Le groupe vise une croissance de 5 %, « malgré un pessimisme ambiant » dû "
+            "notamment « à l'incertitude politique en France », explique Arthur Sadoun. Il "
+            "signe une tribune dans « Le Monde » et « le plan sera tenu », assure Arthur Sadoun.")
+    found = _said(text, "fr")
+    assert ("malgré", "Arthur Sadoun", "person") in found
+    assert ("à", "Arthur Sadoun", "person") in found
+    assert all(first != "Le" for first, _, _ in found)  # a title is nobody's statement
+
+
+def test_a_subject_with_an_apposition_or_relative_clause_before_the_verb() -> None:
+    text = ("Keir Starmer, qui s'entretiendra jeudi avec le président Emmanuel Macron, affirme "
+            "qu'il souhaite « donner un nouvel élan » à la relation entre les deux pays.")
+    assert _said(text, "fr") == [("donner", "Keir Starmer", "person")]
+
+
+def test_a_role_as_speaker_is_the_person_who_spoke_just_before_if_gender_allows() -> None:
+    text = ("Keir Starmer affirme qu'il souhaite « donner un nouvel élan » aux relations. "
+            "Hier, la présidence avait indiqué que les dirigeants se verraient.\n\n"
+            "« Le président Macron et moi-même nous pencherons sur les questions urgentes », "
+            "écrit le chef du gouvernement travailliste.")
+    assert _said(text, "fr")[-1] == ("Le", "Keir Starmer", "person")
+    woman = text.replace("écrit le chef du gouvernement travailliste", "écrit la ministre")
+    assert _said(woman, "fr")[-1] == ("Le", "la ministre", "unnamed")
+
+
+def test_a_role_with_an_organisation_complement_is_the_person_named_before() -> None:
+    text = ("Al clima bélico Christian Horner quiso arrojar su propia lata de gasolina. "
+            '"La sanción de ayer se basó más bien en la histeria de George", abundó el team '
+            "principal de Red Bull.")
+    assert _said(text, "es") == [("La", "Christian Horner", "person")]
+
+
+def test_a_pronoun_with_no_speaker_before_is_the_last_person_named_of_its_gender() -> None:
+    fr = ("Le colistier de Donald Trump, JD Vance, a parlé de sa grand-mère. « J'avais un ange "
+          "gardien à mes côtés, elle était dure comme la pierre », a-t-il raconté.")
+    de = ("„Wir müssen jetzt handeln, sonst wird es zu spät sein“, sagte Karsten Haustein. "
+          "Auch Samantha Burgess erwartet einen heißen Sommer. „Die Daten deuten darauf hin, "
+          "dass der Sommer wärmer wird“, sagte sie.")
+    assert _said(fr, "fr") == [("J'avais", "JD Vance", "person")]
+    assert [s for _, s, _ in _said(de, "de")] == ["Karsten Haustein", "Samantha Burgess"]
+
+
+def test_german_capitals_alone_make_no_name() -> None:
+    text = ("US-Präsident Donald Trump sprach am Abend. „Der Präsident hat einen neuen Ansatz "
+            "gewählt“, sagte US-Präsident Trump. „Es ist schon sehr heiß heute“, sagte Hessens "
+            "Arbeitsministerin Heike Hofmann. „Es wird auf jeden Fall ein Spektakel“, sagte "
+            "Agit Kabayel.\n\nAuch Debatten: „Man muss das altersgerecht tun, aber offen.“")
+    assert _said(text, "de") == [("Der", "Donald Trump", "person"),
+                                 ("Es", "Heike Hofmann", "person"),
+                                 ("Es", "Agit Kabayel", "person")]
+
+
+def test_opinion_cues_before_a_quotation_name_a_role_or_a_person() -> None:
+    es = ('Mohammed Ben Sulayem, presidente de la FIA, replicó: "Son nuestras reglas y las '
+          'aplicamos como creemos". A juicio del mandatario emiratí, los pilotos han de '
+          '"concentrarse en lo que mejor saben hacer".')
+    de = "Dem Sprecher zufolge sei die Lage „völlig unter Kontrolle, niemand wurde verletzt“."
+    assert [s for _, s, _ in _said(es, "es")] == ["Mohammed Ben Sulayem"] * 2
+    assert _said(de, "de") == [("völlig", "der Sprecher", "unnamed")]
+
+
+def test_german_verb_final_clauses_and_titles_are_no_attribution() -> None:
+    text = ("„Good Morning“, sagt Kate Moss leise. Sie nennt die Preise, die sie als „völlig "
+            "unangemessen“ kritisiert. Ihr Lieblingslied ist „Behind Blue Eyes“ von The Who.")
+    assert _said(text, "de") == [("Good", "Kate Moss", "person")]
+
+
+def test_a_new_paragraph_about_someone_else_changes_who_a_missing_subject_means() -> None:
+    text = ('Mohammed Ben Sulayem replicó a la carta: "Son nuestras reglas y las aplicamos".\n\n'
+            "A George Russell, cuarto en la meta, no le queda sino aferrarse a la última "
+            'prueba. "Sinceramente, esperaba que chocásemos en la primera curva", rememoró.')
+    assert [s for _, s, _ in _said(text, "es")] == ["Mohammed Ben Sulayem", "George Russell"]
+
+
+def test_german_manner_verbs_separable_verbs_and_described_speakers_without_a_verb() -> None:
+    text = ("„Das sind wohl die kleinsten Räume der Stadt“, lacht Kerstin Wahala. „Das muss "
+            "man sich erst mal leisten können“, räumt Jens Aberle ein.\n\nEine junge Anwältin, "
+            "entschlossen: „Ich lasse mich nicht auf Mutterschaft reduzieren.“\n\nEine Aussage "
+            "dazu: „Das Produkt wird eine digitale Lösung anbieten.“")
+    assert _said(text, "de") == [("Das", "Kerstin Wahala", "person"),
+                                 ("Das", "Jens Aberle", "person"),
+                                 ("Ich", "Eine junge Anwältin", "unnamed")]
