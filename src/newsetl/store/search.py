@@ -43,8 +43,8 @@ WRITER_HEAP = 64_000_000
 _CHUNK = 5_000  # articles read from DuckDB at a time while indexing
 # DuckDB keeps the blocks a scan reads in its buffer pool, up to 80% of the machine's memory:
 # a rebuild reading every body of 1,000,000 articles held 5.9 GB. The scan streams, so a
-# bound costs it nothing (11 s at 512 MB against 13 s unbounded, peak 0.9 GB).
-_REBUILD_MEMORY = "512MB"
+# bound costs it nothing (11-18 s at 256-512 MB against 13 s unbounded).
+_REBUILD_MEMORY = "256MB"
 
 _TEXT_FIELDS = ["title", "body"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
