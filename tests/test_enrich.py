@@ -581,12 +581,12 @@ def _kinds(body: str) -> dict[str, str]:
 
 def test_english_gold_is_well_formed() -> None:
     assert len(ENGLISH_GOLD) >= 10
-    assert {a["split"] for a in ENGLISH_GOLD} == {"dev", "held-out", "held-out-2"}
+    assert {a["split"] for a in ENGLISH_GOLD} == {"dev", "held-out", "held-out-2", "held-out-3"}
     for a in ENGLISH_GOLD:
         assert a["set"] in ("zyte-dev", "fundus-dev") and a["url"].startswith("http")
         assert a["people"] or a["split"] == "held-out-2"  # a page naming no one is a fair test
         assert all(q["start"] and q["speaker"] for q in a["quotes"])
-        if a["split"] == "held-out-2":
+        if a["split"] in ("held-out-2", "held-out-3"):
             assert all(q["speaker_kind"] in ("person", "unnamed", "organisation")
                        for q in a["quotes"])
         assert isinstance(a["organisations"], list) and isinstance(a["scare_quotes"], list)
@@ -839,3 +839,169 @@ def test_a_quotation_paragraph_after_one_introducing_its_speaker() -> None:
     said = dict((_norm(t)[:12], s) for t, s in _speakers(body))
     assert said.get("bringing in ") == "Mary Jones", said
     assert said.get("we will see ") in (None, ""), said
+
+
+_TIE_SCRIPT = """
+import json
+from newsetl.enrich import enrich
+text = ("Sonya Ann Zoghlin, 41, said the plan would work. Sonya Beth Zoghlin, 39, a neighbour, "
+        "disagreed. \\u201cIt will not,\\u201d Sonya Zoghlin said.")
+found = enrich("Plan", text, None)
+print(json.dumps([[(e.name, e.kind) for e in found.entities],
+                  [(q.text, q.speaker) for q in found.quotes]]))
+"""
+
+
+def test_a_tie_between_two_fuller_names_does_not_depend_on_string_hashing() -> None:
+    """Two fuller forms of one length: the short form gets the first written, whatever
+    PYTHONHASHSEED the process runs with (a backfill run twice must give the same names).
+    Seeds 0 and 1 gave different speakers when the choice was made from a set."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("0", "1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", _TIE_SCRIPT], env=env, capture_output=True,
+                             text=True, check=True)
+        outputs.append(json.loads(run.stdout))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0][1] == [["It will not", "Sonya Ann Zoghlin"]]
+
+
+def test_a_brand_and_its_product_are_no_person() -> None:
+    """Both words of a run written alone elsewhere, neither beside a reporting verb nor
+    followed by "he"/"she": a brand and its product, not a given name and a surname. A
+    surname-first name whose given name is never alone stays a person."""
+    kinds = _kinds("Google Stadia launched on Tuesday. We visited Google’s offices to try it, "
+                   "and Stadia worked well.\n\nXi Jinping met officials. Xi said trade matters.")
+    assert "Google Stadia" not in kinds, kinds
+    assert kinds.get("Xi Jinping") == "person", kinds
+
+
+def test_a_run_in_brackets_is_not_a_surname_written_alone() -> None:
+    kinds = _kinds("It took eight hours at the “Caja Magica” (Magic Box) centre court.")
+    assert kinds.get("Magic Box") != "person", kinds
+
+
+def test_a_company_that_speaks_of_itself_as_it_is_an_organisation() -> None:
+    """A one-word speaker followed by "it"/"its" or a product noun is a company; one
+    followed by "he" stays a person."""
+    kinds = _kinds("Audi has revealed the second model in its e-tron range. The lights, "
+                   "Audi says, can highlight road markings.\n\n"
+                   "Nissan says it will offer better mileage than newer Nissan models.")
+    assert kinds.get("Audi") == "organisation" and kinds.get("Nissan") == "organisation", kinds
+    kinds = _kinds("Maley said its shares could rise. He expects more gains.")
+    assert kinds.get("Maley") in (None, "person"), kinds
+
+
+def test_an_organisation_between_two_parties_and_one_with_and_inside() -> None:
+    kinds = _kinds("Members of the House Select Committee on the Strategic Competition Between "
+                   "the United States and the Chinese Communist Party wrote to the FBI. WeWork "
+                   "faces a U.S. Securities and Exchange Commission inquiry.")
+    assert kinds.get("House Select Committee on the Strategic Competition Between the United "
+                     "States and the Chinese Communist Party") == "organisation", kinds
+    assert kinds.get("U.S. Securities and Exchange Commission") == "organisation", kinds
+
+
+def test_organisation_speakers_after_a_quote() -> None:
+    """An organisation the article names speaks ("Strava wrote"), and so does a body named
+    after a noun saying what it is, instead of the person quoted before."""
+    said = _speakers("Strava on Thursday announced new features for its app.\n\n"
+                     "“Studies show that women participate less,” Strava wrote in a blog post.")
+    assert said == [("Studies show that women participate less", "Strava")], said
+    said = _speakers("Rinaani Musutua says the project contradicts the plan.\n\n"
+                     "“This underlines the problem,” she says.\n\n"
+                     "“In the absence of such a plan, wildlife will suffer,” environmental "
+                     "organisation Frack Free Namibia says.")
+    assert said[-1] == ("In the absence of such a plan, wildlife will suffer",
+                        "Frack Free Namibia"), said
+
+
+def test_a_party_role_points_back_and_a_conjunction_is_no_part_of_a_source() -> None:
+    said = _speakers("Chris Grayling warned on Monday that the sector is in trouble.\n\n"
+                     "Speaking in the Commons, the Conservative MP said: “It does not need to "
+                     "be like this.”\n\nBut a spokesperson said: “We disagree.”")
+    assert said == [("It does not need to be like this.", "Chris Grayling"),
+                    ("We disagree.", "a spokesperson")], said
+
+
+def test_a_given_name_that_is_also_a_place_keeps_its_middle_name() -> None:
+    """"Mary" is also a city, "George" a place name: before an initial or another given
+    name they open a person's name, not a place."""
+    kinds = _kinds("Then Mary E. Lovely disagreed, and George W. Bush agreed.")
+    assert kinds.get("Mary E. Lovely") == "person", kinds
+    assert kinds.get("George W. Bush") == "person", kinds
+    assert "Mary" not in kinds, kinds
+
+
+def test_local_office_titles_and_unnamed_members_of_the_public() -> None:
+    said = _speakers("“We’re not locked in,” said Steve Lederer, the county's works director."
+                     "\n\n“I didn’t believe we’d get here,” said Supervisor Alfredo Pedroza of "
+                     "Napa County.\n\n“That just doesn’t seem like recreation,” said one person "
+                     "during public comment.")
+    assert [s for _, s in said] == ["Steve Lederer", "Alfredo Pedroza", "one person"], said
+    kinds = _kinds("The Honourable Natalio Wheatley spoke on Monday.")
+    assert kinds.get("Natalio Wheatley") == "person", kinds
+
+
+def test_a_long_role_before_the_speaker_after_a_quote() -> None:
+    """A speaker phrase of more than sixty characters ("Pakistani military spokesperson
+    Lt. Gen. Ahmed Sharif Chaudhry") still names the speaker, not the person before."""
+    said = _speakers("Army chief Asim Munir has warned of digital terrorism.\n\n"
+                     "“Just as terrorists use weapons, they use social media,” Pakistani "
+                     "military spokesperson Lt. Gen. Ahmed Sharif Chaudhry had said.")
+    assert said == [("Just as terrorists use weapons, they use social media",
+                     "Ahmed Sharif Chaudhry")], said
+
+
+def test_he_after_a_paragraph_whose_subject_is_an_unnamed_spokesperson() -> None:
+    """"A spokesperson for X said ..." then “...,” he said: the spokesperson, not the
+    person named before; a spokeswoman is no "he"."""
+    body = ("Jo Grady said the report was damning.\n\n"
+            "But a spokesperson for the employers said members had cut such contracts.\n\n"
+            "“We have worked with the unions,” he said.")
+    assert _speakers(body)[-1] == ("We have worked with the unions",
+                                   "a spokesperson for the employers")
+    body = body.replace("a spokesperson", "a spokeswoman")
+    assert _speakers(body)[-1][1] != "a spokeswoman for the employers"
+
+
+def test_a_natural_feature_is_no_organisation() -> None:
+    kinds = _kinds("The resort would be at Lake Berryessa, said Leigh Sears, the Lake "
+                   "Berryessa concessions manager. The Lake Placid Organizing Committee said no.")
+    assert kinds.get("Lake Berryessa") != "organisation", kinds
+    assert kinds.get("Lake Placid Organizing Committee") == "organisation", kinds
+
+
+def test_and_inside_a_long_name_but_not_between_two_bodies() -> None:
+    """"Urban" is also a given name, but "Urban Development" ends in a field: one body.
+    "Federal Bureau of Investigation" after "and" is a body of its own."""
+    kinds = _kinds("The Department of Housing and Urban Development said so. Officials at the "
+                   "Department of Justice and Federal Bureau of Investigation agreed.")
+    assert kinds.get("Department of Housing and Urban Development") == "organisation", kinds
+    assert "Urban Development" not in kinds, kinds
+    assert kinds.get("Department of Justice") == "organisation", kinds
+    assert kinds.get("Federal Bureau of Investigation") == "organisation", kinds
+
+
+def test_a_dispatcher_is_an_unnamed_source_not_the_detective_quoted_before() -> None:
+    said = _speakers("“Once officers were in the area, they saw the car,” said Miami-Dade Police "
+                     "Detective Alvaro Zabaleta.\n\n“We have units behind a vehicle,” said a "
+                     "dispatcher on the police scanner.")
+    assert said[-1] == ("We have units behind a vehicle", "a dispatcher"), said
+
+
+def test_a_group_written_with_a_plural_acronym_is_no_person() -> None:
+    kinds = _kinds("Tory MPs said the deal was poor, and Opposition MPs agreed.")
+    assert "Tory MPs" not in kinds and "Opposition MPs" not in kinds, kinds
+
+
+def test_long_organisation_names_with_on_and_a_leading_the_and() -> None:
+    kinds = _kinds("Belinda Schäpe, an analyst at the Centre for Research on Energy and Clean "
+                   "Air, said so. A researcher at The Energy and Resources Institute agreed. "
+                   "The Ministry of Defence on Ukraine said nothing.")
+    assert kinds.get("Centre for Research on Energy and Clean Air") == "organisation", kinds
+    assert kinds.get("Energy and Resources Institute") == "organisation", kinds
+    assert kinds.get("Ministry of Defence") == "organisation", kinds

@@ -33,6 +33,7 @@ from newsetl.enrich.lexicon import (
     KNOWN_SHORT_ORGS,
     MONTHS,
     NON_ORG_ACRONYMS,
+    OFFICE_TITLES,
     ORG_KEYWORDS,
     PERSON_TITLES,
     PLACE_ALIASES,
@@ -57,6 +58,7 @@ PERSON, PLACE, ORG = "person", "place", "organisation"
 # backtracking state.
 _TOKEN = re.compile(r"([^\W\d_][\w’'\-]*+(?:\.[^\W\d_](?=\.))*+\.?|\d[\w,.:/\-]*+|[^\w\s])")
 # Lower-case words inside a name: "Rafael Ramírez de la Cruz", "Ludwig van Beethoven".
+_TITLES = PERSON_TITLES | OFFICE_TITLES  # English: the shared list and local offices
 _NAME_PARTICLES = frozenset({"de", "del", "della", "da", "dos", "das", "du", "van", "von",
                              "der", "den", "bin", "ibn", "al", "y", "la", "le"})
 # ... and, in organisation names, also "of", "for" and "the": "Bank of England".
@@ -255,7 +257,7 @@ def _is_calendar(tok: str) -> bool:
 
 
 def _is_title(tok: str) -> bool:
-    return tok.lower().rstrip(".") in PERSON_TITLES
+    return tok.lower().rstrip(".") in _TITLES
 
 
 def _looks_like_name_token(tok: str, common: frozenset[str]) -> bool:
@@ -340,7 +342,15 @@ def _connects(toks: list[tuple[int, int, str]], j: int) -> bool:
     """Token `j` joins two capitalised words into one name: a connector, or "on" after
     an organisation word ("Committee on Intelligence", "Institute on Drug Abuse")."""
     word = toks[j][2]
-    return word.lower() in _CONNECTORS or (word == "on" and _is_org_word(toks[j - 1][2]))
+    if word.lower() in _CONNECTORS:
+        return True
+    # "on" after an organisation word, or after the field that follows one ("Centre for
+    # Research on Energy and Clean Air"), but not before a place ("Ministry of Defence on
+    # Ukraine": a topic)
+    return word == "on" and (
+        _is_org_word(toks[j - 1][2])
+        or (j >= 3 and _is_org_word(toks[j - 3][2]) and toks[j - 2][2] in ("for", "of")
+            and not (j + 1 < len(toks) and lookup_place(toks[j + 1][2]))))
 
 
 def _run_end(text: str, toks: list[tuple[int, int, str]], cap: list[bool], i: int) -> int:
@@ -668,7 +678,10 @@ def _classify_simple(
         return []  # "Florida Man", "Wichita North": a place and a common word, no one's name
     if lead and len(tokens) == 3 and _as_place(tokens[:2]) and not _given_name(tokens[2][2]):
         return [Mention(s, e, name, None)]  # "Kansas City Star": a title led by a place
-    if lead and len(tokens) >= 3:  # "Britain Liu Xiaming" after "ambassador to"
+    if lead and len(tokens) >= 3 and not (  # "Mary E. Lovely", "Mary Ann Lovely": a name
+            _given_name(tokens[0][2]) and (_is_initial_token(tokens[1][2])
+                                           or _given_name(tokens[1][2]))):
+        # "Britain Liu Xiaming" after "ambassador to"
         first = Mention(tokens[0][0], tokens[0][1], lead, PLACE)
         return [first, *_classify_simple(tokens[1:], common, text, person_ok)]
     if _names_a_place(tokens):
@@ -688,6 +701,11 @@ def _classify_simple(
             return [Mention(s, e, name, None)]
         return [Mention(s, e, name, PERSON if person_ok else None)]
     return []
+
+
+def _is_initial_token(tok: str) -> bool:
+    """A middle initial ("E.")."""
+    return len(tok) == 2 and tok[1] == "." and tok[0].isupper()
 
 
 def _common_surname(body: list[tuple[int, int, str]], first: str, common: frozenset[str],
@@ -721,7 +739,7 @@ def _role_word(word: str, common: frozenset[str]) -> bool:
     if low in common or (stem != low and _is_demonym(stem)):
         return True
     parts = [p.removesuffix("s") for p in low.split("-")] + low.split("-")
-    return any(p in PERSON_TITLES or p in ROLE_NOUNS for p in parts)
+    return any(p in _TITLES or p in ROLE_NOUNS for p in parts)
 
 
 def _names_a_place(tokens: list[tuple[int, int, str]]) -> bool:
@@ -984,7 +1002,9 @@ def _resolve(
     _listed_with_orgs(out, text)
     _company_short_forms(out)
     out = _people_with_evidence(_implausible_dropped(out, common), text)
-    fuller = _fuller_names({m.name for m in out if m.kind == PERSON and " " in m.name})
+    _companies_as_subjects(out, text)
+    fuller = _fuller_names(list(dict.fromkeys(
+        m.name for m in sorted(out, key=lambda m: m.start) if m.kind == PERSON and " " in m.name)))
     if fuller:
         for m in out:
             if m.kind == PERSON and m.name in fuller:
@@ -1000,6 +1020,12 @@ _HYPHEN_LOWER = re.compile(r"-[a-z]{2,}(?:ed|ing|s|ly)$|-[a-z]+-")
 # Capitals inside a word ("AirPods", "AirTag") mark a product; surname prefixes do not.
 _INNER_CAPITAL = re.compile(
     r"^(?!Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz|O[’']|D[’'])[A-Z][a-z]+[A-Z]")
+
+
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+# First words of the names of natural features: "Lake Berryessa", "Mount Kenya", "Cape
+# Canaveral" are places, not organisations, unless an organisation word follows.
+_PLACE_LEADS = frozenset({"Lake", "Mount", "Mt.", "Cape", "Gulf", "Isle", "Loch"})
 
 
 def _implausible_dropped(mentions: list[Mention], common: frozenset[str]) -> list[Mention]:
@@ -1026,12 +1052,17 @@ def _implausible_dropped(mentions: list[Mention], common: frozenset[str]) -> lis
     out = []
     for m in mentions:
         words = m.name.split()
+        if m.kind == PERSON and len(words) == 1 and m.name in org_names:
+            # "Strava said", "Strava wrote": the organisation the article names speaks
+            out.append(Mention(m.start, m.end, m.name, ORG, m.subject))
+            continue
         if m.kind == PERSON and (
             any(_HYPHEN_LOWER.search(w) or _INNER_CAPITAL.match(w) for w in words)
-            or (len(words) == 1 and (m.name.upper() in org_initials  # "Nato"
-                                     or m.name in org_names))  # "Strava said", "Strava's app"
+            or (len(words) == 1 and m.name.upper() in org_initials)  # "Nato"
         ):
             continue
+        if m.kind == PERSON and len(words) >= 2 and _PLURAL_ACRONYM.fullmatch(words[-1]):
+            continue  # "Tory MPs", "Opposition MEPs": a group of people, not one
         if m.kind == PERSON and len(words) >= 2:
             last = words[-1].lower()
             first_known = _known_first(words[0])
@@ -1044,6 +1075,8 @@ def _implausible_dropped(mentions: list[Mention], common: frozenset[str]) -> lis
                 continue
         if m.kind == ORG and (
             (len(words) >= 2 and words[-1].lower() in GEOGRAPHIC_LAST_WORDS)
+            or (len(words) >= 2 and words[0] in _PLACE_LEADS  # "Lake Berryessa", "Cape Canaveral"
+                and not any(_is_org_keyword(w) for w in words))
             or (len(words) >= 2 and words[-1] in ("Index", "Indices"))  # "Hang Seng Index"
             or (len(words) == 2 and words[-1].lower() in ROLE_NOUNS)  # "US President"
             or (len(words) >= 2 and words[-1] in _SENTENCE_OPENERS | {"There", "Here"})
@@ -1090,9 +1123,14 @@ def _people_with_evidence(mentions: list[Mention], text: str) -> list[Mention]:
         return mentions
     people = [m for m in mentions if m.kind == PERSON]
     shown = set()
+    products = set()
     for name in doubtful:
         words = name.split()
-        if _surname_alone(words[-1], text) or _speaks_alone(words[0], text):
+        if (_surname_alone(words[-1], text) and _first_word_alone(words[0], text)
+                and not _speaks_alone(words[0], text) and not _speaks_alone(words[-1], text)
+                and not _gendered_after(words[0], text) and not _gendered_after(words[-1], text)):
+            products.add(name)  # "Google Stadia" beside "Google's offices" and "Stadia's"
+        elif _surname_alone(words[-1], text) or _speaks_alone(words[0], text):
             shown.add(name)
     named = [m for m in mentions if m.kind in (PERSON, ORG, None)]
     for run in _enumerations(named, text):  # "Sheryl Crow, Goo Goo Dolls, Miley Cyrus"
@@ -1105,14 +1143,14 @@ def _people_with_evidence(mentions: list[Mention], text: str) -> list[Mention]:
         end = m.start + len(text[m.start : m.end])
         before = _WORD_BEFORE.search(text, max(m.start - 25, 0), m.start)
         word = before.group(1).lower() if before else ""
-        role = word in ROLE_NOUNS or word in PERSON_TITLES or (
+        role = word in ROLE_NOUNS or word in _TITLES or (
             len(word) >= 5 and word.endswith(_PERSON_SUFFIXES) and word not in STOPWORDS)
         near = [p for p in people[max(i - 1, 0) : i + 2] if p is not m]
         paired = any(_known_first(p.name.split()[0]) and " " in p.name
                      and _LIST_GAP.match(text[min(p.end, m.end) : max(p.start, m.start)])
                      for p in near)
         after = _ROLE_AFTER.match(text, end)
-        if after and any((w or "").lower() in PERSON_TITLES or (w or "").lower() in ROLE_NOUNS
+        if after and any((w or "").lower() in _TITLES or (w or "").lower() in ROLE_NOUNS
                          for w in after.groups()):
             role = True
         pronoun = m.subject and _GENDERED.search(text, end, min(end + _PRONOUN_REACH, len(text)))
@@ -1121,7 +1159,79 @@ def _people_with_evidence(mentions: list[Mention], text: str) -> list[Mention]:
         if (role or paired or _VERB_AFTER_NAME_E.match(text, end)
                 or _AGE_OR_APPOSITION.match(text, end)):
             shown.add(m.name)
-    return [m for m in mentions if m.kind != PERSON or m.name not in doubtful - shown]
+    return [m for m in mentions
+            if m.kind != PERSON or m.name not in (doubtful - shown) | products]
+
+
+# A one-word subject whose sentence goes on with "its" ("Audi has revealed ... its e-tron
+# range", "Nomura said ... as its key beneficiaries"), that says "it" will do something
+# ("Nissan says it will offer"), or that heads a product noun ("newer Nissan models").
+_ITS_LATER = re.compile(r"[^.!?\n“”\"]{0,120}?\bits\b")
+_SAYS_IT = re.compile(
+    r"(?:[’']s)?\s+(?:says?|said)\s+it\s+(?:will|would|has|had|is|was|plans|expects|aims|"
+    r"hopes|intends|can|could)\b")
+_BRAND_NOUN = re.compile(
+    r"\s+(?:models|vehicles|cars|trucks|sedans|phones|smartphones|devices|laptops|consoles|"
+    r"stores|shares|stock|dealers|dealerships|products|brands|subscribers|factories|plants)\b")
+_SUBJECT_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|[”\"]\s*,?\s*)$")
+
+
+def _companies_as_subjects(mentions: list[Mention], text: str) -> None:
+    """A one-word "person" the article treats as a company is an organisation: it speaks
+    of itself as "it"/"its" ("Nissan says it will offer"; "Audi has revealed ... its
+    e-tron range") or heads a product noun ("newer Nissan models"), and no "he" or "she"
+    follows any of its mentions. A reporting verb after a name ("Nissan said") made it a
+    person; a person is never "it"."""
+    lone = {m.name for m in mentions if m.kind == PERSON and " " not in m.name}
+    for name in sorted(lone):
+        spans = [(m.start(), m.end()) for m in _whole_word(name).finditer(text)]
+        if any(_GENDERED.search(text, e, min(e + _PRONOUN_REACH, len(text)))
+               or _AGE_AFTER.match(text, e) or _title_before(text, s) for s, e in spans):
+            continue  # "he", "Ms Webb", "Webb, 42,": a person
+        if not any(_SAYS_IT.match(text, e) or _BRAND_NOUN.match(text, e)
+                   or (_SUBJECT_START.search(text, max(s - 4, 0), s) and _ITS_LATER.match(text, e))
+                   for s, e in spans):
+            continue
+        for m in mentions:
+            if m.kind == PERSON and m.name == name:
+                m.kind = ORG
+
+
+_AGE_AFTER = re.compile(r",\s+\d{1,3},")
+
+
+def _gendered_after(word: str, text: str) -> bool:
+    """"he", "her" ... soon after some mention of a word: it names a person, not a thing."""
+    return any(_GENDERED.search(text, m.end(), min(m.end() + _PRONOUN_REACH, len(text)))
+               for m in _whole_word(word).finditer(text))
+
+
+def _title_before(text: str, start: int) -> bool:
+    """A person's title right before an offset ("Ms Webb", "Sen. Webb")."""
+    before = _WORD_BEFORE.search(text, max(start - 25, 0), start)
+    return bool(before) and before.group(1).lower() in _TITLES
+
+
+def _first_word_alone(word: str, text: str) -> bool:
+    """The first word of a two-part run written on its own somewhere, neither after nor
+    before another capitalised word ("Google's offices", "a Nintendo console"): a brand
+    whose product the run names ("Google Stadia", "Nintendo Switch"), when the product is
+    written alone too. A person's given name is seldom written alone in news ("Xi" is, but
+    then "Jinping" is not), and a known given name never gets here."""
+    if len(word) < 3:
+        return False
+    for m in _whole_word(word).finditer(text):
+        prev = text[max(m.start() - 40, 0) : m.start()].rstrip(" ").split()
+        before = prev[-1].lstrip("(“\"‘'[") if prev else ""
+        if before[:1].isupper() and before[-1:] not in ".,;:!?”\"":
+            continue
+        after = text[m.end() : m.end() + 40]
+        after = after[2:] if after[:2] in ("’s", "'s") else after
+        nxt = after.lstrip(" ").split(maxsplit=1)
+        if after[:1] == " " and nxt and nxt[0][:1].isupper():
+            continue
+        return True
+    return False
 
 
 _VERB_AFTER_NAME_E = re.compile(
@@ -1176,7 +1286,8 @@ def _surname_alone(word: str, text: str) -> bool:
         return False
     for m in _whole_word(word).finditer(text):
         prev = text[max(m.start() - 40, 0) : m.start()].rstrip(" ").split()
-        if not prev or not prev[-1][:1].isupper() or prev[-1][-1:] in ".,;:!?”\"":
+        before = prev[-1].lstrip("(“\"‘'[") if prev else ""  # "(Magic Box)" is no "Box"
+        if not before[:1].isupper() or before[-1:] in ".,;:!?”\"":
             return True
     return False
 
@@ -1247,9 +1358,13 @@ def _company_short_forms(mentions: list[Mention]) -> None:
 _LEGAL = frozenset({"co", "corp", "inc", "ltd", "llc", "plc", "company", "corporation", "group"})
 
 
-def _fuller_names(names: set[str]) -> dict[str, str]:
+def _fuller_names(names: list[str]) -> dict[str, str]:
     """Each name written elsewhere in the article with more words between the same first
-    and last ones ("Sonya Zoghlin" -> "Sonya A. Zoghlin") -> the fullest such form."""
+    and last ones ("Sonya Zoghlin" -> "Sonya A. Zoghlin") -> the fullest such form.
+
+    `names` come in text order, and of two fullest forms of one length ("Sonya A. Zoghlin",
+    "Sonya B. Zoghlin") the first written wins: choosing from a set made the name depend on
+    the process's string hashing (PYTHONHASHSEED), so two runs could disagree."""
     by_ends: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
     for name in names:
         words = name.split()
@@ -1258,10 +1373,10 @@ def _fuller_names(names: set[str]) -> dict[str, str]:
     for forms in by_ends.values():
         if len(forms) < 2:
             continue
-        longest = max(forms, key=len)
         for words in forms:
-            if len(words) < len(longest) and _in_order(words, longest):
-                out[" ".join(words)] = " ".join(longest)
+            fuller = [f for f in forms if len(f) > len(words) and _in_order(words, f)]
+            if fuller:
+                out[" ".join(words)] = " ".join(max(fuller, key=len))  # first of the longest
     return out
 
 
@@ -1333,7 +1448,18 @@ def _could_be_org_name(tokens: list[tuple[int, int, str]]) -> bool:
 
 
 _AND_AFTER = re.compile(r" and ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){0,2})\b(?! [A-Z(])")
-_AND_BEFORE = re.compile(r"(?:^|[(\[“\"]|\b[a-z]+ )([A-Z][a-z]+) and $")
+_OF_AFTER = re.compile(r" (?:of|for) [A-Z]")
+# Last words of a portfolio or field, never of a person's name: after "and" in a long
+# name they finish it even behind a word that is also a given name ("Department of
+# Housing and Urban Development").
+_FIELD_WORDS = frozenset({"development", "affairs", "services", "investigation", "security",
+                          "prevention", "research", "technology", "sciences", "tourism",
+                          "trade", "industry", "energy", "environment", "health",
+                          "transportation", "planning", "innovation", "welfare", "education"})
+_AND_BEFORE = re.compile(r"(?:^|[(\[“\"]|\b[a-z]+ |\b[Tt]he )([A-Z][a-z]+) and $")
+# The second party of an organisation named "... Between X and Y" ("Select Committee on the
+# Strategic Competition Between the United States and the Chinese Communist Party").
+_BETWEEN_AND = re.compile(r" and (?:the )?[A-Z][\w’'\-.]*(?: (?:of |for |the )*[A-Z][\w’'\-.]*)*")
 
 
 _OWNER = re.compile(r"^(.+?)[’']s (.+)$")
@@ -1369,14 +1495,35 @@ def _joined_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
             continue
         last = m.name.split()[-1]
         after = None
+        if " Between " in m.name and not m.name.endswith(" Between"):
+            after = _BETWEEN_AND.match(text, m.end)  # "Between" needs its "and"
+            if after:
+                end = after.end() - (text[after.end() - 1] == ".")
+                m = Mention(m.start, end, text[m.start : end], ORG, m.subject)
+                while out and out[-1].start >= m.start:
+                    out.pop()
+                out.append(m)
+                continue
         if (" of " in m.name or " for " in m.name) and not (
             _is_org_keyword(last) or lookup_place(last)
         ):
             after = _AND_AFTER.match(text, m.end)
-        if after and not lookup_place(after.group(1)) and not _given_name(
-            after.group(1).split()[0]
+        if after and _OF_AFTER.match(text, after.end()) and any(
+                _is_org_keyword(w) for w in after.group(1).split()):
+            after = None  # "... of Justice and Federal Bureau of Investigation": two bodies
+        if after and not lookup_place(after.group(1)) and (
+            not _given_name(after.group(1).split()[0])
+            or after.group(1).split()[-1].lower() in _FIELD_WORDS
         ):
             m = Mention(m.start, after.end(), text[m.start : after.end()], ORG, m.subject)
+        elif (out and out[-1].kind in (ORG, None) and text[out[-1].end : m.start] == " and "
+              and " " in out[-1].name and not out[-1].name.split()[-1].isupper()
+              and not _given_name(out[-1].name.split()[0])
+              and _is_org_keyword(last) and not _is_org_keyword(out[-1].name.split()[-1])
+              and not lookup_place(out[-1].name.split()[-1])):
+            # "U.S. Securities" + "and" + "Exchange Commission": the first has no keyword of
+            # its own, so it is the first half of one name, not an organisation
+            m = Mention(out[-1].start, m.end, text[out[-1].start : m.end], ORG, m.subject)
         else:
             before = _AND_BEFORE.search(text, max(m.start - 30, 0), m.start)
             word = before.group(1) if before else ""

@@ -60,12 +60,23 @@ PERSON_TITLES = _words(
     """
 )
 
+# English titles of local and legal offices, written before a name ("Supervisor Alfredo
+# Pedroza", "Assemblywoman Jane Doe"): used by the English rules only, so the titles list
+# the other languages share stays as it is.
+OFFICE_TITLES = _words(
+    """
+    supervisor trustee alderman alderwoman councilmember assemblyman
+    assemblywoman assemblymember delegate comptroller treasurer coroner magistrate trooper
+    prosecutor honourable honorable hon sultan
+    """
+)
+
 # Any of these in a capitalised run marks it as an organisation name.
 ORG_KEYWORDS = _words(
     """
     union nations assembly council committee commission ministry ministries
     department agency bureau office party parliament congress senate house court
-    bank fund institute institution university college school academy hospital
+    bank fund institute institutes institution university college school academy hospital
     clinic centre center association federation organization organisation
     foundation corporation corp inc ltd llc plc co company group holdings airlines
     airways records police army navy forces force guard church times post news
@@ -114,7 +125,9 @@ UNNAMED_NOUNS = _words(
     insider whistleblower whistle-blower survivor survivors victim victims
     user users commenter commenters viewer viewers reader readers voice voices
     spokesmen spokeswomen onlooker onlookers bystander bystanders lawmakers legislators
-    passenger passengers protester protesters activist activists
+    passenger passengers protester protesters activist activists person someone somebody
+    caller callers attendee attendees dispatcher dispatchers officer officers firefighter
+    firefighters paramedic paramedics
     """
 )
 
@@ -127,7 +140,7 @@ ROLE_NOUNS = _words(
     chairwoman director commissioner secretary ambassador mayor congressman congresswoman
     representative lawmaker chancellor premier lawyer attorney prosecutor judge coach
     manager captain singer guitarist drummer actor actress author novelist writer
-    founder executive ceo economist analyst professor scientist researcher official
+    founder executive ceo economist analyst professor scientist researcher official mp
     """
 )
 

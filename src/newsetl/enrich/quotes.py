@@ -51,7 +51,7 @@ _ADVERB = (
 # “...,” Lavrov said / “...,” Morrison, Vindman's superior, said
 # (it must end with its verb: `_attribution_after` matches it only up to the last verb)
 _AFTER_SUBJECT_VERB = re.compile(
-    r"\s*[,—–-]?\s*" + _SP + r"{1,60}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
+    r"\s*[,—–-]?\s*" + _SP + r"{1,80}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
     + r"){1,150}?),)?\s+"
     + _ADVERB
     + _VERB
@@ -238,6 +238,9 @@ def _speaker_from_phrase(
         return None
     low = phrase.lower()
     if low in PRONOUNS:
+        unnamed = _unnamed_subject_before(start, low, ctx)
+        if unnamed:
+            return unnamed
         person = ctx.salient_person_before(start, pronoun=low)
         return _Attribution(person, PERSON, None) if person else _Attribution(None, "unknown", None)
     last_word = low.split()[-1]
@@ -269,6 +272,11 @@ def _speaker_from_phrase(
     if heads and head not in DOCUMENT_NOUNS and head not in ORG_NOUNS:
         ctx.org_speakers.append(heads[0])
         return _Attribution(heads[0].name, ORG, None)
+    named_body = _NAMED_BODY.search(phrase)
+    if named_body and " " in named_body.group(1):
+        # “...,” environmental organisation Frack Free Namibia says: a body the entity rules
+        # did not know, named right after the noun that says what it is
+        return _Attribution(named_body.group(1), ORG, None)
     aged = _AGE_NOUN.match(np.split()[-1]) if np.split() else None
     role = _role_holder(np, start, ctx) if head in ROLE_NOUNS or aged else None
     if role:
@@ -278,6 +286,7 @@ def _speaker_from_phrase(
     if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS
                                and head not in UNNAMED_NOUNS):
         return None
+    np = _LEADING_CONJUNCTION.sub("", np)  # "But a spokesperson said": "a spokesperson"
     np = np[0].lower() + np[1:] if np.lower().startswith(_DETERMINERS) else np
     if head in UNNAMED_NOUNS:  # "an insider", "the study authors", "Swift's rep": as written
         att = _Attribution(np, UNNAMED, None)
@@ -285,6 +294,57 @@ def _speaker_from_phrase(
         att = _Attribution(np, "document" if head in DOCUMENT_NOUNS else ORG, None)
     ctx.sources.append((start, head.endswith("s") and not head.endswith("ss"), att))
     return att
+
+
+_LEADING_CONJUNCTION = re.compile(
+    r"^(?:[Bb]ut|[Aa]nd|[Ss]o|[Yy]et|[Tt]hen|[Hh]owever,?)\s+(?=\S+\s)")
+# A lower-case noun of an institution, then the capitalised name that ends the phrase.
+_NAMED_BODY = re.compile(
+    r"\b(?:organisation|organization|group|company|firm|agency|charity|union|association|"
+    r"federation|network|newspaper|outlet|broadcaster|nonprofit|non-profit|think-tank|"
+    r"watchdog|coalition|alliance)\s+((?:[A-Z][\w’'\-.&]*)(?:\s+[A-Z][\w’'\-.&]*)*)\s*$")
+
+
+# Party adjectives before a role ("the Conservative MP", "the Democratic senator") say
+# which side the person is on, not which institution's role it is ("the UN High
+# Commissioner" names someone else).
+_PARTY_ADJECTIVES = frozenset({"conservative", "labour", "liberal", "republican", "democratic",
+                               "democrat", "tory", "gop", "green", "independent"})
+
+
+# A sentence whose subject is an unnamed spokesperson or official who says something:
+# "But a spokesperson for the employers' association said its members had ...".
+_UNNAMED_SAYS = re.compile(
+    r"(?:^|[.!?]\s+|\n)(?:[Bb]ut\s+|[Aa]nd\s+|[Yy]et\s+)?((?:[Aa]n?|[Tt]he)\s+"
+    r"(?:[\w\-’']+\s+){0,2}?(?P<n>spokesperson|spokesman|spokeswoman|official|source)"
+    r"(?:\s+(?:for|at|of|from)\s+[^.,;:“”\"\n]{1,60}?)?)\s+(?:said|says|told|added)\b"
+    r"[^\n]*$")
+_NOUN_GENDER = {"spokesman": "he", "spokeswoman": "she"}
+
+
+def _unnamed_subject_before(pos: int, pronoun: str, ctx: _Context) -> _Attribution | None:
+    """“...,” he said, right after a sentence whose subject is an unnamed spokesperson or
+    official who speaks and which names no one: that source ("a spokesperson for the
+    employers"), not the person named before it. The quotation must open its paragraph
+    and follow that sentence directly."""
+    i = bisect_right(ctx._quoted_starts, pos) - 1
+    if i < 0 or ctx.quoted[i][1] > pos:
+        return None
+    open_ = ctx.quoted[i][0]
+    if pos - ctx.quoted[i][1] > 12:
+        return None  # "he said" right after the closing mark only
+    para = ctx.text.rfind("\n", 0, open_)
+    if ctx.text[para + 1 : open_].strip():
+        return None
+    before = ctx.text[max(para - 300, 0) : para].rstrip()
+    m = _UNNAMED_SAYS.search(before)
+    if not m or _NOUN_GENDER.get(m.group("n"), pronoun) != pronoun:
+        return None
+    s = max(para - 300, 0) + m.start(1)
+    if any(x.kind == PERSON for x in ctx.mentions_between(s, para)):
+        return None
+    np = m.group(1)
+    return _Attribution(np[0].lower() + np[1:], UNNAMED, None)
 
 
 def _role_holder(np: str, start: int, ctx: _Context) -> str | None:
@@ -295,7 +355,9 @@ def _role_holder(np: str, start: int, ctx: _Context) -> str | None:
     words = np.split()
     while words and words[0].lower() in ("but", "and", "so", "then", "while"):
         words = words[1:]
-    if len(words) < 2 or words[0].lower() != "the" or any(w[:1].isupper() for w in words[1:]):
+    if len(words) < 2 or words[0].lower() != "the" or any(
+            w[:1].isupper() and w.lower() not in _PARTY_ADJECTIVES for w in words[1:-1]) or (
+            words[-1][:1].isupper() and words[-1] != "MP"):
         return None
     if words[-1].lower() not in ROLE_NOUNS and not _AGE_NOUN.match(words[-1]):
         return None
