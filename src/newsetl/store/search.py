@@ -7,7 +7,9 @@ Tantivy (the Rust engine's official Python bindings) deletes and adds
 documents and commits them incrementally, so a run pays for the articles it
 changed only; its BM25 ranking and a query over 1M documents take
 milliseconds (README, "Growth", has the measurements, beside DuckDB `fts`
-rebuilt per month).
+rebuilt per month). The index also stores what a hit shows (title, source,
+publication time, body), so a search reads nothing from DuckDB while the
+index is up to date.
 
 The index lives in a folder beside the DuckDB file (`Warehouse.search_dir`,
 `/x/y.duckdb` -> `/x/y.search/`). DuckDB and tantivy cannot commit together,
