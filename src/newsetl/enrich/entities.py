@@ -342,7 +342,7 @@ def _connects(toks: list[tuple[int, int, str]], j: int) -> bool:
     """Token `j` joins two capitalised words into one name: a connector, or "on" after
     an organisation word ("Committee on Intelligence", "Institute on Drug Abuse")."""
     word = toks[j][2]
-    if word.lower() in _CONNECTORS:
+    if word.lower() in _CONNECTORS or word == "&":  # "Ernst & Young", "Rock & Roll Hall"
         return True
     # "on" after an organisation word, or after the field that follows one ("Centre for
     # Research on Energy and Clean Air"), but not before a place ("Ministry of Defence on
@@ -351,6 +351,12 @@ def _connects(toks: list[tuple[int, int, str]], j: int) -> bool:
         _is_org_word(toks[j - 1][2])
         or (j >= 3 and _is_org_word(toks[j - 3][2]) and toks[j - 2][2] in ("for", "of")
             and not (j + 1 < len(toks) and lookup_place(toks[j + 1][2]))))
+
+
+# Plural nouns whose possessive begins the rest of a name, not a person's belonging:
+# "Donetsk People's Republic", "People's Liberation Army", "Workers' Party".
+_GROUP_POSSESSIVES = frozenset({"people", "workers", "women", "children", "men", "veterans",
+                                "farmers", "teachers", "nurses", "citizens"})
 
 
 def _run_end(text: str, toks: list[tuple[int, int, str]], cap: list[bool], i: int) -> int:
@@ -362,7 +368,8 @@ def _run_end(text: str, toks: list[tuple[int, int, str]], cap: list[bool], i: in
     """
     n = len(toks)
     j = i + 1
-    while j < n and (not _POSSESSIVE.search(toks[j - 1][2]) or _is_org_word(toks[j][2])):
+    while j < n and (not _POSSESSIVE.search(toks[j - 1][2]) or _is_org_word(toks[j][2])
+                     or _clean(toks[j - 1][2]).lower() in _GROUP_POSSESSIVES):
         if text[toks[j - 1][1] : toks[j][0]] != " ":
             break
         if toks[j - 1][2][-1] == "." and toks[j][2] in _SENTENCE_OPENERS:
@@ -483,9 +490,9 @@ def _span_name(tokens: list[tuple[int, int, str]]) -> tuple[int, int, str]:
 
 def _strip_edges(tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Drop connectors left dangling at either end."""
-    while tokens and tokens[0][2].lower() in _CONNECTORS:
+    while tokens and (tokens[0][2].lower() in _CONNECTORS or tokens[0][2] == "&"):
         tokens = tokens[1:]
-    while tokens and tokens[-1][2].lower() in _CONNECTORS:
+    while tokens and (tokens[-1][2].lower() in _CONNECTORS or tokens[-1][2] == "&"):
         tokens = tokens[:-1]
     return tokens
 
@@ -543,10 +550,14 @@ def _classify(
     tokens = _strip_edges(tokens)
     if not tokens:
         return []
+    if any(t[2] == "&" for t in tokens):
+        return _ampersand_name(tokens, common)
     if len(tokens) == 1:  # "Denver, CO": a state before any keyword ("co", company)
         state = _us_state(tokens[0][0], tokens[0][1], tokens[0][2], text)
         if state:
             return [Mention(tokens[0][0], tokens[0][1], state, PLACE)]
+    if len(tokens) >= 2 and _clean(tokens[-1][2]).lower() in _DOCUMENT_LAST_WORDS:
+        return []  # "Japan-U.S. Status of Forces Agreement", "Bank Secrecy Act": a document
     parts = _parts(tokens)
     org_at = _org_part(parts)
     if org_at is None and len(parts) == 1:  # the common case; it checks for a place itself
@@ -558,6 +569,31 @@ def _classify(
         return _classify_parts(parts, common, text, person_ok)
     before = _classify_parts(parts[:org_at], common, text, person_ok)
     return before + _classify_org(parts[org_at:], common, text, person_ok and org_at == 0)
+
+
+# Last words of the names of laws, treaties and other documents: a run ending in one names
+# the document, even when an organisation word stands inside it ("Status of Forces
+# Agreement", "Bank Secrecy Act", "North Atlantic Treaty"); not "Convention" ("Southern
+# Baptist Convention") nor "Budget" ("Office of Management and Budget").
+_DOCUMENT_LAST_WORDS = frozenset({"act", "acts", "bill", "amendment", "treaty", "accord",
+                                  "accords", "agreement", "pact", "protocol", "charter",
+                                  "declaration", "doctrine"})
+# Organisation words that also begin a role ("Press Secretary", "News Director"): before a
+# title they belong to the role, and the organisation ends before them ("White House").
+_ROLE_FIRST_KEYWORDS = frozenset({"press", "news", "media"})
+
+
+def _ampersand_name(tokens: list[tuple[int, int, str]], common: frozenset[str]) -> list[Mention]:
+    """A run joined by "&": a firm of two names ("Ernst & Young", "Frost & Sullivan") or one
+    with an organisation word ("Dye & Durham Ltd.", "Center for Plants & Culture"); words the
+    article writes in lower case ("Plug & Charge", "Meetings & Events") name a feature, a
+    dish or a section instead, and then nothing is named."""
+    words = [_clean(t[2]) for t in tokens if t[2] != "&"]
+    if any(_is_org_keyword(w) for w in words) or (
+            len(tokens) == 3 and tokens[1][2] == "&"
+            and not any(w.lower() in common for w in words)):
+        return [Mention(*_span_name(tokens), ORG)]
+    return []
 
 
 def _classify_parts(
@@ -584,6 +620,11 @@ def _classify_org(
     while head and head[0][2].lower() in STOPWORDS and not _as_place(head[:2]):
         head = head[1:]  # "The Police" loses "The"; "New York Times" keeps "New"
     keys = [i for i, t in enumerate(head) if _is_org_keyword(t[2])]
+    role = next((i for i in keys if 0 < i < len(head) - 1 and _is_title(_clean(head[i + 1][2]))
+                 and _clean(head[i][2]).lower() in _ROLE_FIRST_KEYWORDS), None)
+    if role is not None:  # "White House Press Secretary Karoline Leavitt"
+        return _classify_org([head[:role]], common, text, person_ok) + _classify_parts(
+            [head[role:], *parts[1:]], common, text, True)
     if not keys:
         rest = parts[1:]
         at = _org_part(rest)
@@ -670,6 +711,12 @@ def _classify_simple(
     if last in EVENT_NOUNS:  # "Davis Cup Finals", "Anniversary Tour": an event
         return []
     lead = lookup_place(tokens[0][2])
+    if lead and not person_ok and _place_then_person(tokens, common, text):
+        # "President of Iceland Ólafur Grímsson": the place, then a person named in full
+        return [Mention(tokens[0][0], tokens[0][1], lead, PLACE),
+                Mention(*_span_name(tokens[1:]), PERSON)]
+    if lead and not person_ok and _names_a_place(tokens):
+        return []  # "the Newcastle Hill Station": a building, no title
     if lead and not person_ok:  # "the Washington Free Beacon": a title led by a place
         return [Mention(s, e, name, None)]
     if (lead and len(tokens) == 2
@@ -701,6 +748,22 @@ def _classify_simple(
             return [Mention(s, e, name, None)]
         return [Mention(s, e, name, PERSON if person_ok else None)]
     return []
+
+
+def _place_then_person(tokens: list[tuple[int, int, str]], common: frozenset[str],
+                       text: str) -> bool:
+    """A place, then a known given name and one or two more name words that the article
+    shows to be a person: "Iceland Ólafur Grímsson, and he'd remarked", "Massachusetts
+    Joshua Levy" after an office ("U.S. Attorney for"), with "Levy said" later. Without
+    such evidence the run may be a title ("the Washington Free Beacon")."""
+    rest = [_clean(t[2]) for t in tokens[1:]]
+    if not (2 <= len(rest) <= 3 and _known_first(rest[0])
+            and all(_looks_like_name_token(w, common) for w in rest)):
+        return False
+    e = tokens[-1][1]
+    return (_surname_alone(rest[-1], text) or _VERB_AFTER_NAME_E.match(text, e) is not None
+            or _AGE_OR_APPOSITION.match(text, e) is not None
+            or _GENDERED.search(text, e, min(e + _PRONOUN_REACH, len(text))) is not None)
 
 
 def _is_initial_token(tok: str) -> bool:
@@ -834,6 +897,8 @@ def _chain_mentions(chain: _Chain, common: frozenset[str], text: str) -> list[Me
         if cue and cue.group(1) in _PERSON_CUE_VERBS and _looks_like_name_token(first, common):
             return [Mention(s, e, name, PERSON)]
         return [Mention(s, e, name, "initial")]
+    if _is_org_keyword(first) and tokens[1][2] in ("of", "for"):
+        return _classify(tokens, common, text)  # "Bank of Montreal's director": the bank
     if first.lower() in STOPWORDS or first.lower() in common or _VERB_FORM.search(first):
         if _names_a_place(tokens):
             return []  # "Downing Street said": the street, not a Mr Street
@@ -894,6 +959,7 @@ def _orgs_by_initials(orgs: list[str]) -> dict[str, str]:
     return by_initials
 
 
+_HYPHEN_LOWER_PART = re.compile(r"-[a-z]")
 # After a lone word: a role ("Kremlin spokesman", "Tesla's chief executive") makes it
 # an organisation.
 _ORG_ROLE_AFTER = re.compile(r"(?:[’']s)?\s+(?:[a-z]+\s+)?([a-z]+)\b")
@@ -911,7 +977,11 @@ def _org_evidence(mentions: list[Mention], text: str) -> set[str]:
     """
     lone = [m for m in mentions if m.kind in (None, "initial") and " " not in m.name]
     found: set[str] = set()
+    mid_sentence = {m.name for m in lone if m.kind is None}
     for m in lone:
+        if m.kind == "initial" and m.name not in mid_sentence:
+            continue  # "Head coach Russell Latapy", "Lead plaintiff Jane Doe": a sentence's
+            # first word, capitalised as such, before a role; never written so mid-sentence
         role = _ORG_ROLE_AFTER.match(text, m.end)
         if role and (_is_title(role.group(1)) or role.group(1) in ("ceo", "boss", "founder")):
             found.add(m.name)
@@ -954,7 +1024,12 @@ def _resolve(
     for m in mentions:
         if m.kind in (PERSON, PLACE, ORG):
             known_kind.setdefault(m.name, m.kind)
-    evidenced = _org_evidence(mentions, text)
+    # A word the article also writes in lower case, a field ("Technology minister") or a
+    # prefixed common word ("Ex-environment secretary") opens a sentence before a role:
+    # capitalised as a sentence's first word, it is no organisation's name.
+    evidenced = {name for name in _org_evidence(mentions, text)
+                 if name.lower() not in common and name.lower() not in _FIELD_WORDS
+                 and not _HYPHEN_LOWER_PART.search(name)}
     for name in evidenced:
         known_kind.setdefault(name, ORG)
     out = []
@@ -977,6 +1052,10 @@ def _resolve(
                     continue  # "Group A", "the Trust": a bare keyword names no one body
             if full_org is None and not _short_org_named(acronym, m.name in evidenced, text):
                 continue  # "SD", "LN": two capitals the article does not spell out
+            if full_org is None and m.name not in evidenced and _capitals_word(m.name, text):
+                continue  # "TAYLORVILLE", "HIGHLIGHTS": a shouted word, no acronym
+            if full_org is None and _market_index(m.name, text):
+                continue  # "FTSE 100", "Kospi Index (KOSPI)": a market index
             if (full_org is None and acronym.isupper() and acronym not in KNOWN_SHORT_ORGS
                     and _INDEFINITE_BEFORE.search(text, max(m.start - 4, 0), m.start)):
                 continue  # "an IPO", "a VPN": a thing, not an organisation
@@ -1447,7 +1526,12 @@ def _could_be_org_name(tokens: list[tuple[int, int, str]]) -> bool:
     ) and not _names_a_place(tokens) and words[-1].lower() not in EVENT_NOUNS
 
 
-_AND_AFTER = re.compile(r" and ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){0,2})\b(?! [A-Z(])")
+_AND_AFTER = re.compile(
+    r" and ((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?: [A-Z][a-z]+){0,2})\b(?![\-’'])(?! [A-Z(])")
+# The same with a comma list before the "and": "Ministry of Environment, Forestry and
+# Tourism", "Department for Environment, Food and Rural Affairs".
+_LIST_AFTER = re.compile(r"((?:, [A-Z][a-z]+(?: [A-Z][a-z]+)?)+),? and "
+                         r"([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b(?! [A-Z(])")
 _OF_AFTER = re.compile(r" (?:of|for) [A-Z]")
 # Last words of a portfolio or field, never of a person's name: after "and" in a long
 # name they finish it even behind a word that is also a given name ("Department of
@@ -1507,6 +1591,13 @@ def _joined_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
         if (" of " in m.name or " for " in m.name) and not (
             _is_org_keyword(last) or lookup_place(last)
         ):
+            listed = _LIST_AFTER.match(text, m.end)
+            if listed and _field_list(listed):
+                m = Mention(m.start, listed.end(), text[m.start : listed.end()], ORG, m.subject)
+                while out and out[-1].start >= m.start:
+                    out.pop()
+                out.append(m)
+                continue
             after = _AND_AFTER.match(text, m.end)
         if after and _OF_AFTER.match(text, after.end()) and any(
                 _is_org_keyword(w) for w in after.group(1).split()):
@@ -1534,6 +1625,20 @@ def _joined_orgs(text: str, mentions: list[Mention]) -> list[Mention]:
             out.pop()
         out.append(m)
     return out
+
+
+def _field_list(listed: re.Match[str]) -> bool:
+    """The items of a comma list after a name ("..., Forestry and Tourism") are fields
+    that finish it, not further bodies, places or people: none holds an organisation word,
+    none is a place, and none opens with a given name unless a field word ends it."""
+    items = [i.strip() for i in listed.group(1).split(", ") if i.strip()] + [listed.group(2)]
+    for item in items:
+        words = item.split()
+        if any(_is_org_keyword(w) for w in words) or lookup_place(item) or lookup_place(words[0]):
+            return False
+        if _given_name(words[0]) and words[-1].lower() not in _FIELD_WORDS:
+            return False
+    return True
 
 
 def _is_venue(tokens: list[tuple[int, int, str]]) -> bool:
@@ -1625,7 +1730,8 @@ def _not_a_thing(
 
 def _shouted_line(text: str, m: Mention) -> bool:
     """A word of four or more capitals in a line written all in capitals ("US FALLS",
-    "SCORES QUARANTINED"): a shouted heading, whose words are no acronyms."""
+    "SCORES QUARANTINED"), or alone on its line ("STAFF", "RULES" over a table): a
+    shouted heading, whose words are no acronyms."""
     word = text[m.start : m.end]
     if len(word) < 4 or not word.isupper() or " " in word:
         return False
@@ -1633,7 +1739,37 @@ def _shouted_line(text: str, m: Mention) -> bool:
     le = text.find("\n", m.end)
     line = text[ls : le if le >= 0 else len(text)]
     letters = [w for w in re.findall(r"[^\W\d_]+", line)]
-    return len(letters) >= 2 and all(w.isupper() for w in letters)
+    return (len(letters) >= 2 or line.strip(" :") == word) and all(w.isupper() for w in letters)
+
+
+# An acronym is short; a long word in capitals written once is a shouted common word or a
+# label ("HIGHLIGHTS", "ARRESTS", "CONSTITUENCY"), unless the article defines it.
+_LONG_CAPITALS = 7
+
+
+def _market_index(word: str, text: str) -> bool:
+    """An acronym that names a market index, not a body: written before a number ("FTSE
+    100", "CAC 40", "STOXX 600") or defined after an index's name ("Kospi Index (KOSPI)",
+    "Shanghai Composite (SHCOMP)")."""
+    if not word.isupper() or not word.isalpha():
+        return False
+    w = re.escape(word)
+    return re.search(w + r"(?<=\b" + w + r") \d|(?:Index|Composite|Average) \(" + w + r"\)",
+                     text) is not None
+
+
+def _capitals_word(word: str, text: str) -> bool:
+    """A word written in capitals that names no organisation: the article also writes it
+    as an ordinary name ("TAYLORVILLE" beside "Taylorville", a dateline), or it is long
+    and written once, with no definition in brackets ("HIGHLIGHTS", "ARRESTS")."""
+    letters = word.replace(".", "")
+    if len(letters) < 4 or not letters.isalpha() or not letters.isupper():
+        return False
+    if f"({letters})" in text:
+        return False
+    if _whole_word(letters.title()).search(text):
+        return True
+    return len(letters) >= _LONG_CAPITALS and len(_whole_word(word).findall(text)) == 1
 
 
 def find_mentions(body: str, title: str | None = None) -> list[Mention]:
@@ -1695,7 +1831,51 @@ def find_mentions(body: str, title: str | None = None) -> list[Mention]:
             for m in _chain_mentions(c, title_common, title)
             if m.kind == PERSON and " " in m.name
         ]
-    return _resolve(raw, extra, common, body)
+    return _heading_orgs_dropped(_resolve(raw, extra, common, body), body)
+
+
+# Words a title-case heading leaves in lower case.
+_HEADING_SMALL = frozenset({"a", "an", "the", "of", "for", "and", "or", "in", "on", "at", "to",
+                            "by", "with", "from", "as", "vs", "but", "into", "over"})
+_HEADING_WORD = re.compile(r"[^\W\d_][\w’'\-]*")
+# Listings, credits and tables, not headings: dates, handles, dashes, commas, cells.
+_NOT_HEADING = re.compile(r"[\d|@(,—–]|--")
+
+
+def _heading_spans(text: str) -> list[tuple[int, int]]:
+    """Lines written as title-case headings: four or more words, every one but the small
+    ones capitalised, no sentence punctuation at the end ("Newborn Girl’s Body Found
+    Inside Hospital Toilet"), and no digit, comma, dash or bracket (a listing's line,
+    "June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL", or a tweet's credit)."""
+    spans = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        stripped = line.strip()
+        if stripped and stripped[-1] not in ".!?:;,\"”)" and not _NOT_HEADING.search(stripped):
+            words = [w for w in _HEADING_WORD.findall(stripped) if w.lower() not in _HEADING_SMALL]
+            if len(words) >= 4 and all(w[0].isupper() for w in words):
+                spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def _heading_orgs_dropped(mentions: list[Mention], text: str) -> list[Mention]:
+    """Organisations named only in title-case headings: there every word is capitalised,
+    so a run of them ("Body Found Inside Hospital") is no evidence of a name; one the body
+    text also names stays."""
+    spans = _heading_spans(text)
+    if not spans:
+        return mentions
+    starts = [s for s, _ in spans]
+
+    def in_heading(pos: int) -> bool:
+        i = bisect_right(starts, pos) - 1
+        return i >= 0 and pos < spans[i][1]
+
+    named_outside = {m.name for m in mentions if m.kind == ORG and not in_heading(m.start)}
+    return [m for m in mentions
+            if m.kind != ORG or m.name in named_outside or not in_heading(m.start)]
 
 
 def group_entities(mentions: list[Mention]) -> list[Entity]:

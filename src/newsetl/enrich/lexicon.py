@@ -290,6 +290,43 @@ EXTRA_PLACES = frozenset(
         "Ontario",
         "British Columbia",
         "Alberta",
+        # provinces and states the city lists lack ("Nova Scotia" read as a person)
+        "Nova Scotia",
+        "New Brunswick",
+        "Manitoba",
+        "Saskatchewan",
+        "Newfoundland",
+        "Newfoundland and Labrador",
+        "Prince Edward Island",
+        "Yukon",
+        "Nunavut",
+        "Northwest Territories",
+        "Queensland",
+        "New South Wales",
+        "Tasmania",
+        "Western Australia",
+        "South Australia",
+        "Northern Territory",
+        "Madhya Pradesh",
+        "Uttar Pradesh",
+        "Andhra Pradesh",
+        "Maharashtra",
+        "Kerala",
+        "Tamil Nadu",
+        "Gujarat",
+        "Rajasthan",
+        "Bihar",
+        "West Bengal",
+        "Karnataka",
+        "Telangana",
+        "Odisha",
+        "Sindh",
+        "Khyber Pakhtunkhwa",
+        "Balochistan",
+        "Mindanao",
+        "Luzon",
+        "Borneo",
+        "Sumatra",
         "Punjab",
         "Sinai",
         "Chechnya",
@@ -443,7 +480,7 @@ FACILITY_NOUNS = _words(
     bay county creek heights gardens village mall plaza station airport harbour harbor
     auditorium field fields casino resort ranch farm forest canyon mountain mountains
     hall belt sea seas ocean strait gulf coast peninsula desert glacier meadows cottage
-    lounge terminal terminals mainland
+    lounge terminal terminals mainland cabin cabins lodge stand parkway
     """
 )
 # Last words of venues: a run holding one past its first word names a building

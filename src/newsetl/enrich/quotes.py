@@ -56,6 +56,11 @@ _AFTER_SUBJECT_VERB = re.compile(
     + _ADVERB
     + _VERB
 )
+# “...,” Howard Gleckman, a senior fellow at ..., has written: "written" reports only
+# right after a quotation ("he had written a will" before one does not)
+_AFTER_SUBJECT_WRITTEN = re.compile(
+    r"\s*[,—–-]?\s*" + _SP + r"{1,80}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
+    + r"){1,150}?),)?\s+(?:has|have|had)\s+(?:[a-z]+ly\s+|also\s+)*(?P<v>written)\b")
 # “...,” said Lavrov / “...,” wrote 43-year-old Martin Taylor of Aberdeenshire
 _AFTER_VERB_SUBJECT = re.compile(r"\s*[,—–-]?\s*" + _VERB + r"\s+" + _SP + r"{1,80})")
 _ACCORDING_AFTER = re.compile(r"\s*[,—–-]?\s*according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
@@ -68,8 +73,15 @@ _VERB_ANY = re.compile(r"\b" + _VERB)
 _VERB_AFTER_NAME = re.compile(r",?\s+" + _ADVERB + _VERB)
 # A name followed by a finite verb is its clause's subject ("Russell Bradbrooke has
 # reservations"): a likely antecedent of the next "he" or "she".
-_FINITE_AFTER_NAME = re.compile(r"\s+(?:[a-z]+ly\s+)?(?:has|have|had|is|was|were|will|would"
-                                r"|could|can|did|does|[a-z]{3,}ed)\b")
+_FINITE_AFTER_NAME = re.compile(r",?\s+(?:[a-z]+ly\s+)?(?:has|have|had|is|was|were|will|would"
+                                r"|could|can|did|does|[a-z]{3,}ed|spoke|went|took|gave|made"
+                                r"|came|met|began|became|wrote|sat|gives|funds|runs|owns|leads"
+                                r"|wants|plans|works|lives|believes|thinks|knows|holds|remains"
+                                r"|serves|spends)\b")
+# "Khan alleged that Munir was behind it. He also ...": the subject of a reported clause
+# is not, by its verb alone, the one a later "he" stands for.
+_THAT_BEFORE = re.compile(r"\bthat\s+$")
+_REPORTED_THAT = re.compile(r"\b" + _VERB + r"(?:\s+[\w’']+){0,4}?\s+that\b")
 _TRAILING_ADVERBS = re.compile(r"\s+" + _ADVERB + r"$")
 _RELATIVE = re.compile(
     r"^(?P<np>(?:the|a|an|this|that|its|his|her|their)\s+[\w’'\- ]{1,40}?)\s+(?:that|which|who)\b",
@@ -129,6 +141,9 @@ class _Attribution:
     speaker: str | None
     kind: str
     verb: str | None
+    # an attribution written right after the quotation whose speaker could not be resolved
+    # ("..., says the director of ... at SUM"): no earlier speaker may be carried over to it
+    explicit: bool = False
 
 
 # ---------------------------------------------------------------- finding marks
@@ -225,12 +240,15 @@ def _head_noun(phrase: str) -> str:
 
 
 def _speaker_from_phrase(
-    phrase: str, start: int, ctx: _Context, nearest: bool = False
+    phrase: str, start: int, ctx: _Context, nearest: bool = False, as_written: bool = False
 ) -> _Attribution | None:
     """Turn the words naming a speaker into a canonical speaker and its kind.
 
     `nearest` picks the person closest to the verb when several are named
     before it ("Van Der Beek was eliminated in what host Tom Bergeron described").
+    `as_written`: a proper name the entity rules did not know, right next to the verb
+    ("said Kotak Institutional Equities", "Downing Street said"), is the speaker as
+    written (kind 'unknown'), rather than no one, which would let an earlier speaker in.
     """
     lead = len(phrase) - len(phrase.lstrip())
     phrase, start = phrase.strip(), start + lead
@@ -257,8 +275,16 @@ def _speaker_from_phrase(
         return _Attribution(org, ORG, None) if org else None
     if _SUBJECT_WORDS.match(phrase):
         return None
+    clause = _PRONOUN_CLAUSE.match(phrase)
+    if clause:  # "she wrote an angry post about it on Twitter, calling ...": its subject
+        return _speaker_from_phrase(clause.group("p"), start + clause.start("p"), ctx)
     found = ctx.mentions_between(start, start + len(phrase))
     people = [m for m in found if m.kind == PERSON]
+    if people and all(_OWNER_MARK.match(ctx.text, m.end) for m in people):
+        owned = _OWNED_NOUN.match(ctx.text, people[-1].end, start + len(phrase))
+        if owned:  # "Ford's now-deceased father told", "Trump's spokesman said": not Ford
+            np = _LEADING_CONJUNCTION.sub("", ctx.text[people[0].start : owned.end()])
+            return _Attribution(np, UNNAMED, None)
     if people:
         ctx.note_speaker(people[-1 if nearest else 0])
         return _Attribution(people[-1 if nearest else 0].name, PERSON, None)
@@ -278,13 +304,19 @@ def _speaker_from_phrase(
         # did not know, named right after the noun that says what it is
         return _Attribution(named_body.group(1), ORG, None)
     aged = _AGE_NOUN.match(np.split()[-1]) if np.split() else None
-    role = _role_holder(np, start, ctx) if head in ROLE_NOUNS or aged else None
+    # "the director of academic management at SUM": a role that names its own institution
+    # is someone else than the person last spoken of
+    own_body = _ROLE_COMPLEMENT.match(phrase, len(np)) and not aged
+    role = _role_holder(np, start, ctx) if (head in ROLE_NOUNS or aged) and not own_body else None
     if role:
         return _Attribution(role, PERSON, None)
     if found and _NAMED_OFFICE.match(phrase):  # "The UN High Commissioner for Human Rights"
         return _Attribution("the" + phrase[3:], ORG, None)
     if len(np.split()) > 6 or (head not in DOCUMENT_NOUNS and head not in ORG_NOUNS
                                and head not in UNNAMED_NOUNS):
+        if as_written and not found and _PROPER_PHRASE.match(phrase) and (
+                phrase.split()[0] not in _NEW_SENTENCE_WORDS):
+            return _Attribution(phrase, "unknown", None)
         return None
     np = _LEADING_CONJUNCTION.sub("", np)  # "But a spokesperson said": "a spokesperson"
     np = np[0].lower() + np[1:] if np.lower().startswith(_DETERMINERS) else np
@@ -296,6 +328,14 @@ def _speaker_from_phrase(
     return att
 
 
+# Two to five capitalised words, with the small words names hold: a name as written.
+_PROPER_PHRASE = re.compile(r"^(?:[A-Z][\w’'&.\-]*\s+(?:(?:of|for|and|the|&)\s+)?){1,4}"
+                            r"[A-Z][\w’'&.\-]*$")
+# "he/she" then a lower-case verb opening a clause: the pronoun is its subject.
+_PRONOUN_CLAUSE = re.compile(r"^(?:(?:[Aa]nd|[Bb]ut|[Tt]hen)\s+)?(?P<p>[Hh]e|[Ss]he)\s+"
+                             r"(?:[a-z]+ly\s+|also\s+|then\s+)*(?:wrote|posted|published|"
+                             r"issued|released|took to|went on|spoke|appeared)\b")
+_ROLE_COMPLEMENT = re.compile(r"\s+(?:of|at|for)\s+(?:the\s+)?[\w\-]")
 _LEADING_CONJUNCTION = re.compile(
     r"^(?:[Bb]ut|[Aa]nd|[Ss]o|[Yy]et|[Tt]hen|[Hh]owever,?)\s+(?=\S+\s)")
 # A lower-case noun of an institution, then the capitalised name that ends the phrase.
@@ -387,10 +427,37 @@ def _clause_subject(clause: str, start: int, ctx: _Context) -> _Attribution | No
         person = ctx.salient_person_before(start, pronoun=first[0].lower())
         return _Attribution(person, PERSON, None) if person else None
     people = [m for m in ctx.mentions_between(start, start + len(clause)) if m.kind == PERSON]
+    # "..., but General Mark Milley, chairman of the Joint Chiefs of Staff, told": the verb
+    # follows an apposition; the last part naming someone (not as an owner, "Teresa's
+    # husband") before it is the subject
+    after_apposition = not clause[clause.rfind(",") + 1 :].strip() and not _VERB_ANY.search(clause)
+    for part in _clause_parts(clause, start) if after_apposition else ():
+        named = [m for m in people if part[0] <= m.start < part[1]
+                 and not _OWNER_MARK.match(ctx.text, m.end)]
+        if named:
+            ctx.note_speaker(named[0])
+            return _Attribution(named[0].name, PERSON, None)
     if people:
         ctx.note_speaker(people[0])
         return _Attribution(people[0].name, PERSON, None)
     return None
+
+
+_SUBORDINATE_PART = re.compile(
+    r"\s*(?:who|which|whose|where|when|while|after|before|since|in|at|on|with|for|from"
+    r"|during|according|as|if|although|because|[a-z]+(?:ed|en)\s+by)\b", re.I)
+
+
+def _clause_parts(clause: str, start: int) -> list[tuple[int, int]]:
+    """The comma-separated parts of a clause that can hold its subject, last first: not a
+    relative, adverbial or participial part ("who met Lavrov", "after a meeting with Rutte",
+    "joined by Justice Barrett")."""
+    parts, at = [], start
+    for piece in clause.split(","):
+        if not _SUBORDINATE_PART.match(piece):
+            parts.append((at, at + len(piece)))
+        at += len(piece) + 1
+    return parts[::-1]
 
 
 def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _Attribution | None:
@@ -402,8 +469,14 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
         nxt = _NEXT_WORD.match(text, pos, limit)
         if nxt and nxt.group(1) in _NEW_SENTENCE_WORDS:  # “... guilt?” The minister admitted
             return None
-    for pattern in (_ACCORDING_AFTER, _AFTER_VERB_SUBJECT, _AFTER_SUBJECT_VERB):
-        if pattern is _AFTER_SUBJECT_VERB:
+    for pattern in (_ACCORDING_AFTER, _AFTER_VERB_SUBJECT, _AFTER_SUBJECT_VERB,
+                    _AFTER_SUBJECT_WRITTEN):
+        if pattern is _AFTER_SUBJECT_WRITTEN:
+            if text[seg.text_end - 1 : seg.text_end] in (".", "?", "!"):
+                continue  # “... some comfort at least.” Although he had written a will
+            end = text.find("written", pos, limit)
+            m = pattern.match(text, pos, end + 7) if end >= 0 else None
+        elif pattern is _AFTER_SUBJECT_VERB:
             # It can only end at a reporting verb: matched up to the last one (the same
             # match, as nothing after it can take part), it does not backtrack through
             # its phrase and apposition lengths over the rest of the paragraph in vain.
@@ -416,12 +489,13 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
         phrase = m.group("sp")
         if pattern is _AFTER_VERB_SUBJECT:
             phrase = re.split(r",", phrase)[0]
-        owner_only = pattern is _AFTER_SUBJECT_VERB and _names_only_owners(
-            text, m.start("sp"), m.end("sp"), ctx)
+        owner_only = pattern in (_AFTER_SUBJECT_VERB, _AFTER_SUBJECT_WRITTEN) and (
+            _names_only_owners(text, m.start("sp"), m.end("sp"), ctx))
         # “...,” Harris senior adviser David Plouffe said: the name nearest the verb is the
         # head of the phrase; “...,” Epstein's neighbor, Donald Trump, said: the apposition
         att = None if owner_only else _speaker_from_phrase(
-            phrase, m.start("sp"), ctx, nearest=pattern is _AFTER_SUBJECT_VERB)
+            phrase, m.start("sp"), ctx, nearest=pattern is not _AFTER_VERB_SUBJECT,
+            as_written=pattern is not _ACCORDING_AFTER and not m.groupdict().get("app"))
         if (att is None or att.kind != PERSON) and m.groupdict().get("app"):
             # “...,” the company's CEO, Abdulaziz Jaafar, told reporters: the name in apposition
             named = _appositive_person(m.start("app"), m.end("app"), ctx)
@@ -429,7 +503,17 @@ def _attribution_after(text: str, seg: _Segment, limit: int, ctx: _Context) -> _
         if att:
             att.verb = m.groupdict().get("v")
             return att
+        if _own_body_role(phrase):
+            return _Attribution(None, "unknown", m.groupdict().get("v"), explicit=True)
     return None
+
+
+def _own_body_role(phrase: str) -> bool:
+    """A described speaker whose role names its own institution ("the director of academic
+    management at SUM"): someone the article does not name, not whoever spoke before."""
+    np = _CUT_AFTER_NP.sub("", phrase.strip())
+    return (np.lower().startswith(_DETERMINERS) and _head_noun(np) in ROLE_NOUNS
+            and bool(_ROLE_COMPLEMENT.match(phrase.strip(), len(np))))
 
 
 def _last_verb_end(text: str, pos: int, limit: int) -> int | None:
@@ -448,6 +532,8 @@ def _names_only_owners(text: str, start: int, end: int, ctx: _Context) -> bool:
 
 
 _OWNER_MARK = re.compile(r"[’']s?\b")
+# The rest of a phrase after an owner's name: lower-case words up to its end.
+_OWNED_NOUN = re.compile(r"[’']s?(?:\s+[a-z][\w\-]*){1,4}\s*$")
 
 
 def _appositive_person(start: int, end: int, ctx: _Context) -> _Attribution | None:
@@ -494,9 +580,16 @@ def _previous_sentence_speaker(
     v = verbs[-1]
     vs, ve = s0 + v.start(), s0 + v.end()
     people = [m for m in ctx.mentions_between(s0, pre_end) if m.kind == PERSON and ctx._outside(m)]
-    before = [m for m in people if m.end <= vs and vs - m.end <= _NEAR_VERB]
+    # not a name inside a phrase of the subject ("Claverie, advisor to Arnault, told")
+    before = [m for m in people if m.end <= vs and vs - m.end <= _NEAR_VERB
+              and not _AFTER_PREPOSITION.search(text, max(m.start - 12, 0), m.start)]
     after = [] if v.group("v") in _ADDRESS_VERBS else [
         m for m in people if ve <= m.start <= ve + 3]
+    if not before and text[s0:vs].rstrip().endswith(","):
+        # "Ana Escrogima, the U.S. ambassador to Oman, told ...": the name opening the
+        # sentence, past its apposition
+        before = [m for m in people[:1] if not text[s0 : m.start].strip()
+                  and not _OWNER_MARK.match(text, m.end)]
     chosen = (before[-1:] or after or [None])[0]
     if chosen:
         ctx.note_speaker(chosen)
@@ -523,21 +616,34 @@ def _is_plural_noun(pre: str, v: re.Match[str]) -> bool:
     )
 
 
+# A sentence whose subject is a clause ("That Xi announced ... signals ...", "Whether ...").
+_NOUN_CLAUSE_OPENING = re.compile(r"\s*(?:That|Whether|What)\s")
+_CAPITAL_NEXT = re.compile(r"\s+[A-Z]")
+
+
 def _attribution_at_sentence_end(
-    text: str, seg: _Segment, limit: int, ctx: _Context
+    text: str, seg: _Segment, limit: int, ctx: _Context, named: bool = False
 ) -> _Attribution | None:
     """A quotation inside a sentence whose speaker comes at its end, after a comma
-    ("... a “bad idea” with regard to Mexico, Economy Minister Marcelo Ebrard said.")."""
+    ("... a “bad idea” with regard to Mexico, Economy Minister Marcelo Ebrard said.").
+    `named`: only a person named right after the verb (", says Belinda Schäpe"), by a verb
+    that is not a news agency's "reported"."""
+    if text[seg.text_end - 1 : seg.text_end] in (".", "?", "!") and _CAPITAL_NEXT.match(
+            text, seg.close + 1, limit):
+        return None  # “... or not.” But ... father told Starner: the quotation ended its sentence
     end = sentence_end_after(text, seg.close + 1, limit)
     if _VERB_ANY.search(text, seg.close + 1, end) is None:
         return None  # both patterns below need a reporting verb: spare their backtracking
-    m = _SENTENCE_END_ATTRIBUTION.match(text, seg.close + 1, end)
+    m = None if named else _SENTENCE_END_ATTRIBUTION.match(text, seg.close + 1, end)
     phrase = m.group("sp") if m else ""
     if not m:
         m = _SENTENCE_END_VERB_FIRST.match(text, seg.close + 1, end)
         if not m:
             return None
         phrase = m.group("sp").split(",")[0]
+    if named and (m.group("v").startswith("report") or not any(
+            x.kind == PERSON for x in ctx.mentions_between(m.start("sp"), m.end("sp")))):
+        return None
     att = _speaker_from_phrase(phrase, m.start("sp"), ctx)
     if att:
         att.verb = m.group("v")
@@ -581,7 +687,8 @@ def _attribution_before(text: str, seg: _Segment, floor: int, ctx: _Context) -> 
             if phrase.strip().lower() in ("which", "who"):  # "the Group in Turkey, which says"
                 att = _antecedent(start, start + tail_at, ctx)
             else:
-                att = _speaker_from_phrase(phrase, start + tail_at, ctx, nearest=True)
+                att = _speaker_from_phrase(phrase, start + tail_at, ctx, nearest=True,
+                                           as_written=True)
             loose = not phrase.strip() or phrase.strip()[0].islower()
             if att is None and (loose or _COORDINATED.search(clause)):
                 att = _clause_subject(clause, start, ctx)
@@ -610,6 +717,7 @@ class _Context:
     # "the lawmakers"): a later "it" or "they" may be that speaker
     sources: list[tuple[int, bool, _Attribution]] = field(default_factory=list)
     text: str = ""
+    _reported: dict[int, bool] = field(default_factory=dict)  # see `_in_reported_clause`
 
     def __post_init__(self) -> None:
         self._mention_starts = [m.start for m in self.mentions]
@@ -643,7 +751,9 @@ class _Context:
             if m.kind == PERSON
             and self._outside(m)
             and (m.subject or _VERB_AFTER_NAME.match(self.text, m.end)
-                 or (pronoun and _FINITE_AFTER_NAME.match(self.text, m.end)))
+                 or (pronoun and _FINITE_AFTER_NAME.match(self.text, m.end)
+                     and not _THAT_BEFORE.search(self.text, max(m.start - 6, 0), m.start)))
+            and not (pronoun and self._in_reported_clause(m))
         ]
         salient += [m for m in self.speakers if since <= m.start < pos]
         named = [m for m in earlier if m.kind == PERSON and self._outside(m)]
@@ -654,6 +764,18 @@ class _Context:
         if salient:
             return max(salient, key=lambda m: m.start).name
         return named[-1].name if named else None
+
+    def _in_reported_clause(self, m: Mention) -> bool:
+        """The mention is inside what someone else is reported to have said ("Trump said
+        in his proclamation that his nominee, Howard Lutnick, had informed him ..."): not
+        the subject a later "he" stands for."""
+        found = self._reported.get(m.start)
+        if found is None:  # each mention once: pronouns look back over the same ones
+            s0 = sentence_start_before(self.text, m.start, max(m.start - 400, 0))
+            that = self.text.find(" that ", s0, m.start)
+            found = that >= 0 and bool(_REPORTED_THAT.search(self.text, s0, that + 5))
+            self._reported[m.start] = found
+        return found
 
     def last_source_before(self, pos: int, plural: bool) -> _Attribution | None:
         """The last speaker named by a noun phrase ("the letter stated", "the lawmakers
@@ -749,12 +871,19 @@ def find_quotes(text: str, mentions: list[Mention]) -> list[Quote]:
         ps, pe = next(p for p in paragraphs if p[0] <= seg.open < p[1] or p[0] == seg.open)
         nxt = segments[i + 1].open if i + 1 < len(segments) and segments[i + 1].open < pe else pe
         prev_close = segments[i - 1].close + 1 if i and segments[i - 1].close >= ps else ps
-        att = _attribution_after(text, seg, nxt, ctx) or _attribution_before(
-            text, seg, prev_close, ctx
-        )
-        if att is None or att.speaker is None:  # the sentence's end may name the speaker
+        att = _attribution_after(text, seg, nxt, ctx)
+        if att is None:
+            att = _attribution_before(text, seg, prev_close, ctx)
+            if att is not None and att.speaker is not None and _NOUN_CLAUSE_OPENING.match(
+                    text, sentence_start_before(text, seg.open, prev_close)):
+                # "That Xi announced ... a “commitment” to ..., says Belinda Schäpe": the verb
+                # is inside the sentence's subject clause; the speaker named at its end says it
+                att = _attribution_at_sentence_end(text, seg, nxt, ctx, named=True) or att
+        if (att is None or att.speaker is None) and not (att and att.explicit):
+            # the sentence's end may name the speaker
             att = _attribution_at_sentence_end(text, seg, nxt, ctx) or att
-        if att is None or att.speaker is None:  # "..., says Yao. “They cannot ...”"
+        if (att is None or att.speaker is None) and not (att and att.explicit):
+            # "..., says Yao. “They cannot ...”"
             att = _previous_sentence_speaker(text, seg, prev_close, ctx) or att
         atts.append(att)
     _inherit(segments, atts, text, paragraphs, ctx)
@@ -814,7 +943,7 @@ def _inherit(
 ) -> None:
     """Fill in speakers of split, continued, follow-on and heading quotations."""
     for i, seg in enumerate(segments):  # the rest of a multi-paragraph quote
-        if atts[i] is None or atts[i].speaker is None:
+        if (atts[i] is None or atts[i].speaker is None) and not (atts[i] and atts[i].explicit):
             donor = next(
                 (
                     atts[j]
@@ -829,6 +958,8 @@ def _inherit(
     para_of = [bisect_right(starts, s.open) - 1 for s in segments]
     normed = [_norm(text[s.text_start : s.text_end]) for s in segments]
     for i, seg in enumerate(segments):  # headings repeat a quote attributed later
+        if atts[i] and atts[i].explicit:
+            continue
         if (atts[i] is None or atts[i].speaker is None) and seg.text_end > seg.text_start:
             needle = normed[i]
             donor = next(
@@ -846,7 +977,7 @@ def _inherit(
             if donor:
                 atts[i] = donor
     for i, seg in enumerate(segments):  # split quotes and follow-on paragraphs
-        if atts[i] is not None and atts[i].speaker is not None:
+        if atts[i] is not None and (atts[i].speaker is not None or atts[i].explicit):
             continue
         if i and para_of[i] == para_of[i - 1] and atts[i - 1] and atts[i - 1].speaker:
             atts[i] = atts[i - 1]
