@@ -23,7 +23,7 @@ from newsetl.page.item import parse_item
 # Bump when a change to extraction or enrichment changes what is stored:
 # the next backfill then re-extracts every item and versions the old rows.
 # `tests/test_extractor_version.py` fails when the output changes without a bump.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 
 # The reject reason of an input on which extraction raised something other than `Rejected`.
 EXTRACTOR_ERROR = "extractor-error"
