@@ -223,7 +223,9 @@ QUOTES = Table("quotes", columns=(
     _c("speaker", "VARCHAR", "canonical person name, or the non-person source such as \"the "
        "document\""),
     _c("speaker_kind", "VARCHAR", "`person`, `organisation`, `document`, `unnamed` (a source "
-       "described, not named, kept as written: \"an insider\", \"una vecina\"), `unknown`"),
+       "described, not named, kept as written: \"an insider\", \"una vecina\"), `unknown` "
+       "(no speaker found, or a name the rules cannot tell as a person or an organisation, "
+       "kept as written: \"said Kotak Institutional Equities\")"),
     _c("verb", "VARCHAR", "reporting verb as written"),
     _c("start_offset", "INTEGER", "where `text` starts in `body`"),
     _c("end_offset", "INTEGER", "where `text` ends in `body`"),
