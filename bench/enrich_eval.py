@@ -88,8 +88,11 @@ def main() -> int:
     paths = [SHARED / "zyte-dev" / i / "page.html.gz" for i in ids]
     loaded = [(p, load_article(p, args.body_source)) for p in paths]
     pages = [(p, a) for p, a in loaded if a is not None]
-    results = [enrich(a.title, a.body, a.published_at) for _, a in pages]
-    elapsed = seconds_per_pass(lambda: [enrich(a.title, a.body, a.published_at) for _, a in pages])
+    def enrich_all() -> list:
+        return [enrich(a.title, a.body, a.published_at) for _, a in pages]
+
+    results = enrich_all()
+    elapsed = seconds_per_pass(enrich_all)
     with args.out.open("w") as fh:
         for (path, _), found in zip(pages, results, strict=True):
             row = {"source": str(path), "id": path.parent.name, **dataclasses.asdict(found)}

@@ -33,7 +33,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from newsetl.enrich.canonical import INFLECTING, first_name_base, same_stem, surname_base
-from newsetl.enrich.entities import lookup_place
+from newsetl.enrich.entities import lookup_place, standalone_word
 from newsetl.enrich.lexicon import (
     DETERMINERS_BY_LANGUAGE,
     INSTITUTION_NOUNS,
@@ -367,10 +367,7 @@ def _add_surname_mentions(text: str, found: dict[str, Entity],
     for surname, name in by_surname.items():
         if name is None:
             continue
-        # r"(?<![\w’'\-])SURNAME(?![\w\-])" written surname first, so that the regex engine
-        # finds it by fast literal search instead of trying the lookbehind at every offset
-        w = re.escape(surname)
-        for m in re.finditer(w + r"(?<![\w’'\-]" + w + r")(?![\w\-])", text):
+        for m in standalone_word(surname, r"\w’'\-", r"\w\-").finditer(text):
             if any(s <= m.start() < e for s, e, _ in spans):
                 continue
             ent = found[name]

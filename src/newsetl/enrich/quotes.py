@@ -48,19 +48,16 @@ _ADVERB = (
     r"|could|might|did|does"
     r"|(?:goes|went|go) on to|(?:continues|continued|wants|wanted|declined|refused) to)\s+)*"
 )
+# A subject right after a quotation, with its apposition: “...,” Morrison, Vindman's superior,
+_SUBJECT_AFTER = (r"\s*[,—–-]?\s*" + _SP + r"{1,80}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|"
+                  + _ABBR_DOT + r"){1,150}?),)?\s+")
 # “...,” Lavrov said / “...,” Morrison, Vindman's superior, said
 # (it must end with its verb: `_attribution_after` matches it only up to the last verb)
-_AFTER_SUBJECT_VERB = re.compile(
-    r"\s*[,—–-]?\s*" + _SP + r"{1,80}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
-    + r"){1,150}?),)?\s+"
-    + _ADVERB
-    + _VERB
-)
+_AFTER_SUBJECT_VERB = re.compile(_SUBJECT_AFTER + _ADVERB + _VERB)
 # “...,” Howard Gleckman, a senior fellow at ..., has written: "written" reports only
 # right after a quotation ("he had written a will" before one does not)
 _AFTER_SUBJECT_WRITTEN = re.compile(
-    r"\s*[,—–-]?\s*" + _SP + r"{1,80}?)(?:\s*,\s*(?P<app>(?:[^.;“”\"\n]|" + _ABBR_DOT
-    + r"){1,150}?),)?\s+(?:has|have|had)\s+(?:[a-z]+ly\s+|also\s+)*(?P<v>written)\b")
+    _SUBJECT_AFTER + r"(?:has|have|had)\s+(?:[a-z]+ly\s+|also\s+)*(?P<v>written)\b")
 # “...,” said Lavrov / “...,” wrote 43-year-old Martin Taylor of Aberdeenshire
 _AFTER_VERB_SUBJECT = re.compile(r"\s*[,—–-]?\s*" + _VERB + r"\s+" + _SP + r"{1,80})")
 _ACCORDING_AFTER = re.compile(r"\s*[,—–-]?\s*according to\s+(?P<sp>[^,.;:!?“”\"\n]{1,80})", re.I)
