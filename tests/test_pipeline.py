@@ -227,3 +227,17 @@ def test_near_duplicates_share_a_cluster_and_other_articles_do_not(archive: Path
     (harbour,) = _rows(warehouse_file, "SELECT cluster_id = article_id FROM articles "
                        "WHERE title NOT LIKE 'Lavrov%'")
     assert harbour == (True,)
+
+
+def test_near_copies_loaded_by_a_later_run_join_the_stored_articles_cluster(archive: Path,
+                                                                           tmp_path: Path):
+    """The stored side of the band join: copies met in a later run find the seed through
+    `article_bands`, and the clusters come out as when everything is loaded at once."""
+    later, at_once = tmp_path / "later.duckdb", tmp_path / "at-once.duckdb"
+    backfill_files(later, [str(archive)], "run-1")
+    make_seed_archive(archive / "copies", 3)
+    backfill_files(later, [str(archive)], "run-2")
+    backfill_files(at_once, [str(archive)], "run-1")
+    query = "SELECT article_id, cluster_id FROM articles ORDER BY 1"
+    assert _rows(later, query) == _rows(at_once, query)
+    assert len({cluster for _, cluster in _rows(later, query)}) == 2

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from newsetl.store.lookup import articles_table
+from newsetl.store.lookup import articles_table, rows_by_rowid
 from newsetl.store.schema import (
     ARTICLE_BANDS,
     ARTICLE_VERSIONS,
@@ -576,6 +576,26 @@ _BANDS, _BAND_ROWS = 16, 4
 
 
 
+def _stored_bands_matching(con: duckdb.DuckDBPyConnection) -> None:
+    """The stored band rows whose hash is one of the batch's (`b_bands`), in `b_matched`.
+
+    Two steps, as in `newsetl.store.lookup`: a scan of the `hash` column alone for
+    the row ids, then those rows. Joining `article_bands` whole made DuckDB read its
+    article ids and bands too, 16 rows an article: about 1 s a batch at 1,000,000
+    articles, and those blocks held in its buffers (README, "Growth").
+    """
+    rowids = sorted(row[0] for row in con.execute(
+        "SELECT rowid FROM article_bands WHERE hash IN (SELECT hash FROM b_bands)").fetchall())
+    con.execute("CREATE OR REPLACE TEMP TABLE b_matched "
+                "(article_id VARCHAR, band INTEGER, hash UBIGINT)")
+    for rows in rows_by_rowid(con, ARTICLE_BANDS.name, "article_id, band, hash", rowids):
+        con.register("b_found", rows)
+        try:
+            con.execute("INSERT INTO b_matched SELECT article_id, band, hash FROM b_found")
+        finally:
+            con.unregister("b_found")
+
+
 def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> None:
     """Cluster ids for the batch's new and changed articles, in `b_cluster`; stored
     near-duplicates whose cluster a newcomer joins get its smaller id.
@@ -585,9 +605,10 @@ def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> 
     when their signatures agree enough. A cluster id is the smallest article
     id in the group, and stored members join the group when a newcomer
     links them, so the outcome does not depend on load order. The batch's
-    bands and signatures come from the batch itself; only the band index
-    is scanned, and stored candidates are read by key (`articles_table`), so the
-    cost follows the batch and its candidates, not the warehouse.
+    bands and signatures come from the batch itself; of the band index only its
+    hash column is scanned (`_stored_bands_matching`), and stored candidates are
+    read by key (`articles_table`), so the cost follows the batch and its
+    candidates, apart from that one column's scan.
     `replaced`: some articles changed, so their old bands go first.
     """
     if replaced:
@@ -598,10 +619,11 @@ def _cluster_near_duplicates(con: duckdb.DuckDBPyConnection, replaced: bool) -> 
         f"hash(list_slice(b.minhash, t.b * {_BAND_ROWS} + 1, (t.b + 1) * {_BAND_ROWS})) AS hash "
         f"FROM b_articles b JOIN b_class c USING (article_id), range({_BANDS}) t(b) "
         "WHERE c.change <> 'unchanged' AND b.minhash IS NOT NULL")
+    _stored_bands_matching(con)
     # Pairs with stored articles (their bands) and within the batch (its own bands).
     con.execute(
         "CREATE OR REPLACE TEMP TABLE b_pairs AS SELECT DISTINCT f.article_id AS a, "
-        "o.article_id AS b FROM b_bands f JOIN (SELECT * FROM article_bands UNION ALL "
+        "o.article_id AS b FROM b_bands f JOIN (SELECT * FROM b_matched UNION ALL "
         "SELECT * FROM b_bands) o USING (band, hash) WHERE o.article_id <> f.article_id")
     con.execute(f"INSERT INTO {ARTICLE_BANDS.name} ({', '.join(ARTICLE_BANDS.names)}) "
                 "SELECT article_id, band, hash FROM b_bands")
