@@ -46,9 +46,10 @@ bench-writer: $(STAMP)
 	$(BIN)/python bench/writer_ceiling.py $(if $(ARTICLES),--articles $(ARTICLES))
 
 # An incremental run of 1,000 pages, search and views at each warehouse size (issue 19);
-# SIZES="10000 100000" for fewer, DIR=... to keep (and grow further) the warehouse.
+# SIZES="10000 100000" for fewer, DIR=... to keep (and grow further) the warehouse, ROUNDS=N
+# incremental runs at each size (3), each beside one on the smallest size.
 bench-growth: $(STAMP)
-	$(BIN)/python bench/growth.py --sizes $(or $(SIZES),10000 100000 1000000) $(if $(DIR),--dir $(DIR))
+	$(BIN)/python bench/growth.py --sizes $(or $(SIZES),10000 100000 1000000) $(if $(DIR),--dir $(DIR)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 # Re-pin requirements.lock after changing dependencies in pyproject.toml.
 lock:

@@ -12,21 +12,27 @@ minutes; the signatures are the real ones (`rows.minhash`, checked).
 
 At each size, in one run:
 
-1. an incremental backfill of 1,000 new HTML pages, through the real run
-   (`writing` + `backfill_files`, extraction processes and all), in a child
-   process: wall time, peak memory (RSS of the process and its extraction
-   processes) and each phase (ledger lookups, extraction, dedup/bands, the rest
-   of the load, the end-of-run checkpoint, index update);
-2. the no-op rerun of that archive (child process: wall, peak memory);
+1. incremental backfills of 1,000 new HTML pages (`--rounds`, 3 by default),
+   through the real run (`writing` + `backfill_files`, extraction processes
+   and all), each in a child process: wall time, peak memory (RSS of the
+   process and its extraction processes, and of the process alone) and each
+   phase (ledger lookups, extraction, dedup/bands, the rest of the load, the
+   end-of-run checkpoint, index update). Each run sits beside a run of the
+   same kind on the reference warehouse (grown to the smallest size once,
+   and copied afresh for each of its runs), in alternating order: the
+   machine's speed drifts over the hour a million articles take to grow, so
+   the ratios compare medians measured side by side, not with a run made
+   long before;
+2. the no-op rerun of the last of those archives (child process: wall, peak memory);
 3. `newsetl search` latency (open the warehouse, search, snippets) over a fixed
    query set: p50 and p95;
 4. view queries: `person_mentions` for one person, `daily_counts` for a month,
    `quotes_with_speakers` for one speaker (median of 3);
 5. the size on disk (DuckDB file and search index).
 
-Figures go to a JSON file and a table; the ratios compare the largest size to
-the smallest. Everything is deterministic for a `--seed`. The machine is
-shared and noisy: read ratios, and rerun to see the spread.
+Figures go to a JSON file (every run, and the medians) and a table; `x ref`
+is a size's median against its reference runs' median. Everything is
+deterministic for a `--seed`.
 """
 
 from __future__ import annotations
@@ -526,25 +532,30 @@ def write_archive(root: Path, start: int, n: int, seed: int) -> Path:
 
 
 @contextmanager
-def peak_rss() -> Iterator[Callable[[], int]]:
-    """Peak RSS of this process and its children, sampled every 50 ms."""
-    me, peak, stop = psutil.Process(), [0], threading.Event()
+def peak_rss() -> Iterator[Callable[[], tuple[int, int]]]:
+    """Peak RSS of this process and its children together, and of this process alone
+    (what the warehouse and index work hold, beside the extraction processes), sampled
+    every 50 ms."""
+    me, peak, stop = psutil.Process(), [0, 0], threading.Event()
 
-    def total() -> int:
-        n = 0
-        for p in [me, *me.children(recursive=True)]:
+    def sample_once() -> None:
+        own = 0
+        with suppress(psutil.Error):
+            own = me.memory_info().rss
+        n = own
+        for p in me.children(recursive=True):
             with suppress(psutil.Error):
                 n += p.memory_info().rss
-        return n
+        peak[0], peak[1] = max(peak[0], n), max(peak[1], own)
 
     def sample() -> None:
         while not stop.wait(0.05):
-            peak[0] = max(peak[0], total())
+            sample_once()
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
     try:
-        yield lambda: max(peak[0], total())
+        yield lambda: (sample_once(), (peak[0], peak[1]))[1]
     finally:
         stop.set()
         thread.join()
@@ -591,9 +602,10 @@ def incremental_run(warehouse: str, archive: str, workers: int) -> dict:
                            ExtractOptions(workers=workers), counts=run.counts)
         wall = time.perf_counter() - began
         stop_extraction_pool()
-        memory = peak()
+        memory, own = peak()
     phases["load"] -= phases["dedup_bands"]  # the bands are timed inside the load
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(memory / 2**20),
+            "peak_rss_main_mb": round(own / 2**20),
             "loaded": run.counts.loaded, "skipped": run.counts.skipped,
             "rejected": run.counts.rejected,
             **{f"{k}_s": round(v, 2) for k, v in phases.items()}}
@@ -684,7 +696,9 @@ def count_articles(warehouse: Warehouse) -> int:
 
 # -- the run ----------------------------------------------------------------------------
 
-COLUMNS = [("articles", "articles"), ("wall_s", "1k run s"), ("peak_rss_mb", "peak MB"),
+COLUMNS = [("articles", "articles"), ("wall_s", "1k run s"), ("ref_wall_s", "ref s"),
+           ("wall_ratio", "x ref"), ("peak_rss_mb", "peak MB"), ("ref_peak_rss_mb", "ref MB"),
+           ("peak_rss_ratio", "x ref MB"), ("peak_rss_main_mb", "of it main"),
            ("ledger_s", "ledger"), ("extraction_s", "extract"), ("dedup_bands_s", "bands"),
            ("load_s", "load"), ("checkpoint_s", "checkpoint"), ("index_s", "index"),
            ("noop_s", "no-op s"),
@@ -702,6 +716,63 @@ def print_table(rows: list[dict]) -> None:
                         for (key, _), w in zip(COLUMNS, widths, strict=True)))
 
 
+def fresh_reference(reference: Warehouse, root: Path) -> Path:
+    """A copy of the reference warehouse (DuckDB file and search index) to run on, so
+    that every reference run starts from the same warehouse."""
+    copy = root / "reference-run"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(reference.path.parent, copy,
+                    ignore=shutil.ignore_patterns("*.lock", "increment*"))
+    return copy / reference.path.name
+
+
+def median_row(runs: list[dict]) -> dict:
+    """The median of each figure over `runs` (all from one kind of run)."""
+    return {key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0]
+            if isinstance(runs[0][key], int | float)}
+
+
+def measure_size(warehouse: Warehouse, reference: Warehouse, root: Path, size: int,
+                 first_new: int, ref_archive: Path, args: argparse.Namespace) -> dict:
+    """At one size: `args.rounds` incremental runs on the warehouse, each beside a run on
+    the reference warehouse (the smallest size), in alternating order; then the
+    no-op rerun, search, views and disk.
+
+    Wall time and memory are compared with the reference runs measured in between,
+    not with a run made an hour earlier: the machine's speed drifts (the same 10,000-
+    article run took 10.2 s, then 14.9-18.4 s on the same quiet machine 50 minutes
+    later), and alternating puts the drift on both sides.
+    """
+    row: dict = {"articles": count_articles(warehouse)}
+    print(f"{args.rounds} incremental runs of {INCREMENT:,} new pages at {row['articles']:,}, "
+          f"each beside one at {count_articles(reference):,}", flush=True)
+    runs, refs = [], []
+    for r in range(args.rounds):
+        archive = write_archive(root / f"increment-{size}-{r}", first_new + r * INCREMENT,
+                                INCREMENT, args.seed)
+        order = ("reference", "warehouse") if r % 2 == 0 else ("warehouse", "reference")
+        for which in order:
+            if which == "reference":
+                refs.append(_child(fresh_reference(reference, root), ref_archive, args.workers))
+            else:
+                runs.append(_child(warehouse.path, archive, args.workers))
+        print(f"  round {r + 1}: {runs[-1]['wall_s']} s, {runs[-1]['peak_rss_mb']} MB; "
+              f"reference {refs[-1]['wall_s']} s, {refs[-1]['peak_rss_mb']} MB", flush=True)
+    row.update(median_row(runs))
+    ref = median_row(refs)
+    row.update(ref_wall_s=ref["wall_s"], ref_peak_rss_mb=ref["peak_rss_mb"],
+               wall_ratio=round(row["wall_s"] / ref["wall_s"], 2),
+               peak_rss_ratio=round(row["peak_rss_mb"] / ref["peak_rss_mb"], 2),
+               runs=runs, reference_runs=refs)
+    noop = _child(warehouse.path, archive, args.workers)
+    row.update(noop_s=noop["wall_s"], noop_peak_rss_mb=noop["peak_rss_mb"],
+               noop_skipped=noop["skipped"])
+    row.update(measure_search(warehouse, args.seed))
+    row.update(measure_views(warehouse, args.seed))
+    row.update(disk_mb(warehouse))
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -709,6 +780,8 @@ def main(argv: list[str] | None = None) -> int:
                         "temporary folder); an existing warehouse there is grown further")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "growth.json")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="incremental runs at each size, each beside a reference run")
     parser.add_argument("--workers", type=int, default=2, help="extraction processes")
     parser.add_argument("--pool", type=int, default=100_000,
                         help="paragraphs in the bulk's pool")
@@ -727,6 +800,15 @@ def main(argv: list[str] | None = None) -> int:
     root = args.dir or Path(tempfile.mkdtemp(prefix="newsetl-growth-"))
     root.mkdir(parents=True, exist_ok=True)
     warehouse = Warehouse(root / "growth.duckdb")
+    # The reference: a warehouse of the smallest size, copied afresh for each of its runs.
+    reference = Warehouse(root / "reference" / "growth.duckdb")
+    smallest = min(args.sizes)
+    if not reference.exists() or count_articles(reference) != smallest:
+        shutil.rmtree(reference.path.parent, ignore_errors=True)
+        print(f"growing the reference warehouse to {smallest:,} articles", flush=True)
+        grow(reference, 0, smallest, args.seed)
+    ref_archive = write_archive(reference.path.parent / "increment", 10 * max(args.sizes),
+                                INCREMENT, args.seed)
     print(f"growth: warehouse {warehouse.path}")
     results: list[dict] = []
     # Article numbers past every growth size are for the incremental runs; past those of
@@ -738,30 +820,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"growing {have:,} -> {size:,} articles", flush=True)
             # `have` counts the incremental runs' articles too; numbers stay below next_new.
             grow(warehouse, have, size, args.seed)
-        archive = write_archive(root / f"increment-{size}", next_new, INCREMENT, args.seed)
-        next_new += INCREMENT
-        row: dict = {"articles": count_articles(warehouse)}
-        print(f"incremental run of {INCREMENT:,} new pages at {row['articles']:,}", flush=True)
-        row.update(_child(warehouse.path, archive, args.workers))
-        noop = _child(warehouse.path, archive, args.workers)
-        row.update(noop_s=noop["wall_s"], noop_peak_rss_mb=noop["peak_rss_mb"],
-                   noop_skipped=noop["skipped"])
-        row.update(measure_search(warehouse, args.seed))
-        row.update(measure_views(warehouse, args.seed))
-        row.update(disk_mb(warehouse))
-        results.append(row)
+        results.append(measure_size(warehouse, reference, root, size, next_new, ref_archive,
+                                    args))
+        next_new += args.rounds * INCREMENT
         print_table(results)
-        figures = {"seed": args.seed, "warehouse": str(warehouse.path), "sizes": results}
-        if len(results) > 1:
-            first, last = results[0], results[-1]
-            figures["ratio_largest_to_smallest"] = {
-                "wall": round(last["wall_s"] / first["wall_s"], 2),
-                "peak_rss": round(last["peak_rss_mb"] / first["peak_rss_mb"], 2),
-                "target": "<= 1.3 for both; search p50 < 100 ms, p95 < 500 ms and views "
-                          "< 1 s at 1M; peak memory < 2 GB"}
-            print("ratio, largest to smallest:", figures["ratio_largest_to_smallest"])
+        figures = {"seed": args.seed, "warehouse": str(warehouse.path), "rounds": args.rounds,
+                   "target": "wall_ratio and peak_rss_ratio <= 1.3 (each size's median runs "
+                             "against the reference runs between them); search p50 < 100 ms, "
+                             "p95 < 500 ms and views < 1 s at 1M; peak memory < 2 GB",
+                   "sizes": results}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+    shutil.rmtree(root / "reference-run", ignore_errors=True)
     print(f"figures: {args.out}")
     return 0
 
