@@ -1,4 +1,4 @@
-"""Stored articles read by key, in two steps: which rows, then those rows only.
+"""Stored rows read by key, in two steps: which rows, then those rows only.
 
 `articles` has no index on `article_id` (DuckDB rewrites a PRIMARY KEY's
 whole index at every checkpoint: `newsetl.store.schema.Table.key_constraint`),

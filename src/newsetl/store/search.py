@@ -321,7 +321,8 @@ def search_ids(con: duckdb.DuckDBPyConnection, query: str, since: date | None = 
                source: str | None = None, limit: int = 10) -> list[tuple[str, float]]:
     """(article_id, BM25 score) of the best matches, best first (ties by id)."""
     searcher, found = _best(con, query, since, source, limit)
-    hits = [(searcher.doc(address)["article_id"][0], score) for score, address in found]
+    hits = [(doc["article_id"][0], score)
+            for doc, (score, _) in zip(_documents(searcher, found), found, strict=True)]
     return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
 
