@@ -552,10 +552,14 @@ def peak_rss() -> Iterator[Callable[[], tuple[int, int]]]:
         while not stop.wait(0.05):
             sample_once()
 
+    def peaks() -> tuple[int, int]:
+        sample_once()
+        return peak[0], peak[1]
+
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
     try:
-        yield lambda: (sample_once(), (peak[0], peak[1]))[1]
+        yield peaks
     finally:
         stop.set()
         thread.join()
