@@ -321,19 +321,22 @@ def search_ids(con: duckdb.DuckDBPyConnection, query: str, since: date | None = 
                source: str | None = None, limit: int = 10) -> list[tuple[str, float]]:
     """(article_id, BM25 score) of the best matches, best first (ties by id)."""
     searcher, found = _best(con, query, since, source, limit)
-    hits = [(doc["article_id"][0], score)
-            for doc, (score, _) in zip(_documents(searcher, found), found, strict=True)]
+    hits = [(doc["article_id"][0], score) for doc, score in _documents(searcher, found)]
     return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
 
-def _documents(searcher, found: list) -> list:  # -> list[tantivy.Document]
-    """The stored documents of `found`, read side by side: each is a random read of the
-    index's store, and on a cold page cache those reads wait on the disk one after
-    another (10 hits of 1,000,000 articles: median 95 -> 72 ms with caches dropped)."""
+def _documents(searcher, found: list) -> list:  # -> list[tuple[tantivy.Document, float]]
+    """(stored document, score) of each hit in `found`, the documents read side by side:
+    each is a random read of the index's store, and on a cold page cache those reads
+    wait on the disk one after another (10 hits of 1,000,000 articles: median 95 -> 72 ms
+    with caches dropped)."""
+    def read(hit: tuple) -> tuple:  # (score, address) -> (document, score)
+        return searcher.doc(hit[1]), hit[0]
+
     if len(found) < 2:
-        return [searcher.doc(address) for _, address in found]
+        return [read(hit) for hit in found]
     with ThreadPoolExecutor(min(len(found), 10)) as threads:
-        return list(threads.map(lambda hit: searcher.doc(hit[1]), found))
+        return list(threads.map(read, found))
 
 
 def _stored(doc, query: str, score: float) -> Hit:  # doc: tantivy.Document
@@ -356,8 +359,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, since: date | None = None
     `articles` instead, and a hit whose article is no longer there is left out.
     """
     searcher, found = _best(con, query, since, source, limit)
-    hits = sorted((_stored(doc, query, score)
-                   for doc, (score, _) in zip(_documents(searcher, found), found, strict=True)),
+    hits = sorted((_stored(doc, query, score) for doc, score in _documents(searcher, found)),
                   key=lambda hit: (-hit.score, hit.article_id))
     if not hits or not _differs(con, searcher):
         return hits
